@@ -1,0 +1,243 @@
+package dev.orch.core;
+
+import dev.orch.core.internal.Engine;
+import dev.orch.core.internal.EngineConfig;
+import dev.orch.core.spi.BackendDescriptor;
+import dev.orch.core.spi.BackendProvider;
+import dev.orch.core.spi.RunStore;
+import dev.orch.core.spi.RunStoreProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The front door of Orch (CONVENTIONS 1): starts runs on backends, follows their events, answers waiting runs,
+ * cancels them and reads results. The MCP server and the A2A test agents are callers of this object.
+ *
+ * <pre>{@code
+ * try (Orchestrator orch = Orchestrator.builder().build()) {
+ *   SpawnResult run = orch.spawn(SpawnRequest.builder("codex", Role.WORKER, "/abs/dir", SessionMode.NEW)
+ *       .prompt("Say hello").build());
+ *   EventPage page = orch.poll(RunRef.of(run.runId()), 0, 100, Duration.ofSeconds(20));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; every method may be called concurrently. Blocking methods take explicit timeouts.
+ * Errors are {@link OrchException}s with the messages of SPEC §2.
+ */
+public final class Orchestrator implements AutoCloseable {
+  private final Engine engine;
+
+  private Orchestrator(Engine engine) {
+    this.engine = engine;
+  }
+
+  /** @return a builder: ServiceLoader discovery on, environment = {@link System#getenv()} */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts a run and returns at once with status {@code queued} (SPEC §2 spawn_run). The run starts on its
+   * backend when its session has no other active run (FIFO per session).
+   *
+   * @throws OrchException INVALID_ARGUMENT for a bad cwd, profile, prompt or backend_config; NOT_FOUND for an
+   *     unknown session; CONFLICT for a taken nickname or a session bound to another backend; UNSUPPORTED for
+   *     an unknown backend ({@code Unsupported backend: <id>. Known backends: ...})
+   */
+  public SpawnResult spawn(SpawnRequest request) {
+    return engine.spawn(request);
+  }
+
+  /**
+   * @return the run's summary, live or from disk, any cwd (SPEC §2 get_run)
+   * @throws OrchException NOT_FOUND {@code Unknown run_id: <id>} or an unknown agent name
+   */
+  public RunSummary getRun(RunRef ref) {
+    return engine.getRun(ref);
+  }
+
+  /**
+   * Long-polls events with seq &gt; afterSeq (SPEC §2 poll_events). Returns at once when events are available or
+   * the run is terminal; otherwise waits up to {@code wait} for the next event (also for runs owned by another
+   * process: their log is watched), then returns what there is.
+   *
+   * @param afterSeq ≥ 0
+   * @param limit 1..1000
+   * @param wait 0..30 s
+   * @throws OrchException NOT_FOUND for an unknown run; INVALID_ARGUMENT for out-of-range numbers
+   */
+  public EventPage poll(RunRef ref, long afterSeq, int limit, Duration wait) {
+    return engine.poll(ref, afterSeq, limit, wait);
+  }
+
+  /**
+   * Cancels a run (SPEC §2 cancel_run). Queued: removed from its session queue. Active: the backend stops it
+   * (processes killed, remote task cancelled), then {@code status_changed {status:"cancelled"}} is recorded.
+   *
+   * @throws OrchException CONFLICT {@code run is already terminal: <status>}; NOT_FOUND
+   */
+  public CancelResult cancel(RunRef ref) {
+    return engine.cancel(ref);
+  }
+
+  /**
+   * Continues a run (SPEC §2 continue_run): a waiting run gets the message live; a completed or failed run with
+   * a resumable session gets a new run on the same session ("resume").
+   *
+   * @throws OrchException CONFLICT {@code run is already terminal: <status>} (cancelled/rejected) or
+   *     {@code run is not awaiting additional input: <status>}; NOT_FOUND
+   */
+  public ContinueResult continueRun(RunRef ref, AgentMessage message) {
+    return engine.continueRun(ref, message);
+  }
+
+  /**
+   * @param status filter or null
+   * @param backend filter or null
+   * @param cwd filter (absolute path text) or null
+   * @return runs newest first across all known cwds (SPEC §2 list_runs)
+   */
+  public List<RunSummary> listRuns(RunStatus status, String backend, String cwd) {
+    return engine.listRuns(status, backend, cwd);
+  }
+
+  /**
+   * Reads a slice of an extracted event field (SPEC §2 get_event_artifact).
+   *
+   * @param seq event seq ≥ 1
+   * @param fieldPath JSON Pointer, a key of the event's manifest
+   * @param offset bytes ≥ 0
+   * @param limit bytes 1..262144
+   * @throws OrchException NOT_FOUND {@code No artifacts found for seq <n>} or
+   *     {@code No artifact for field_path <fp>. Available field paths: <list>}
+   */
+  public ArtifactSlice readArtifact(RunRef ref, long seq, String fieldPath, long offset, int limit) {
+    return engine.readArtifact(ref, seq, fieldPath, offset, limit);
+  }
+
+  /**
+   * @param cwd filter or null
+   * @param backend filter or null
+   * @param status a RunStatus wire name or {@code idle}, or null
+   * @return one entry per session, newest first (SPEC §2 list_agents)
+   */
+  public List<AgentInfo> listAgents(String cwd, String backend, String status) {
+    return engine.listAgents(cwd, backend, status);
+  }
+
+  /**
+   * Appends a message to an agent's inbox (SPEC §2 send_agent_message). Cross-cwd messaging is refused.
+   *
+   * @throws OrchException NOT_FOUND {@code Unknown agent_name: <n>}; INVALID_ARGUMENT for cross-cwd messages
+   */
+  public InboxReceipt sendAgentMessage(String toAgentName, String fromAgentName, String cwd, AgentMessage message,
+      com.fasterxml.jackson.databind.node.ObjectNode metadata) {
+    return engine.sendAgentMessage(toAgentName, fromAgentName, cwd, message, metadata);
+  }
+
+  /**
+   * @param afterSeq ≥ 0
+   * @param limit 1..1000
+   * @return inbox messages of the agent (SPEC §2 fetch_agent_messages)
+   */
+  public InboxPage fetchAgentMessages(String agentName, String cwd, long afterSeq, int limit) {
+    return engine.fetchAgentMessages(agentName, cwd, afterSeq, limit);
+  }
+
+  /** @return descriptors of the available backends, by id order */
+  public List<BackendDescriptor> backends() {
+    return engine.backends();
+  }
+
+  /** @return diagnostics of providers that could not be loaded (never fatal), empty when all loaded */
+  public List<String> diagnostics() {
+    return engine.diagnostics();
+  }
+
+  /**
+   * Cancels live runs (their children are killed and {@code status_changed {status:"cancelled",
+   * reason:"shutdown"}} is recorded) and closes backends and the store (SPEC §10). Bounded by about 1 s.
+   */
+  @Override
+  public void close() {
+    engine.close();
+  }
+
+  /** Builds an {@link Orchestrator}. Explicit registrations come first; discovery fills in the rest. */
+  public static final class Builder {
+    private final List<BackendProvider> backends = new ArrayList<>();
+    private RunStore store;
+    private RunStoreProvider storeProvider;
+    private boolean discovery = true;
+    private Map<String, String> environment = System.getenv();
+    private Clock clock = Clock.systemUTC();
+    private ClassLoader classLoader = Orchestrator.class.getClassLoader();
+    private boolean reconcileOnStart = true;
+
+    private Builder() {
+    }
+
+    /** Registers a backend explicitly (wins over discovery; duplicates fail the build). @return this */
+    public Builder backend(BackendProvider provider) {
+      backends.add(Objects.requireNonNull(provider, "provider"));
+      return this;
+    }
+
+    /** Uses this store instead of a discovered one; the Orchestrator closes it. @return this */
+    public Builder store(RunStore runStore) {
+      this.store = Objects.requireNonNull(runStore, "runStore");
+      return this;
+    }
+
+    /** Uses this store provider instead of a discovered one. @return this */
+    public Builder storeProvider(RunStoreProvider provider) {
+      this.storeProvider = Objects.requireNonNull(provider, "provider");
+      return this;
+    }
+
+    /** Turns ServiceLoader discovery of backends and stores on or off (default on). @return this */
+    public Builder discovery(boolean enabled) {
+      this.discovery = enabled;
+      return this;
+    }
+
+    /** Environment for server-wide settings ({@code ORCH_*}, {@code NANOBOT_ORCHESTRATOR_HOME}). @return this */
+    public Builder environment(Map<String, String> env) {
+      this.environment = Map.copyOf(env);
+      return this;
+    }
+
+    /** Clock for timestamps (tests). @return this */
+    public Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /** Class loader for discovery. @return this */
+    public Builder classLoader(ClassLoader loader) {
+      this.classLoader = Objects.requireNonNull(loader, "loader");
+      return this;
+    }
+
+    /** Whether to reconcile runs left active by dead processes at build time (default true). @return this */
+    public Builder reconcileOnStart(boolean enabled) {
+      this.reconcileOnStart = enabled;
+      return this;
+    }
+
+    /**
+     * @return a started Orchestrator
+     * @throws OrchException UNSUPPORTED when two providers claim one backend id (both classes and jars named)
+     *     or no store is available
+     */
+    public Orchestrator build() {
+      EngineConfig config = new EngineConfig(List.copyOf(backends), store, storeProvider, discovery, environment,
+          clock, classLoader, reconcileOnStart);
+      return new Orchestrator(Engine.start(config));
+    }
+  }
+}

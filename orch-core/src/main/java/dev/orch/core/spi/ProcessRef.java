@@ -1,0 +1,33 @@
+package dev.orch.core.spi;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A child process recorded for a run, so that a later Orch process can kill it when the owner died
+ * (SPEC §10 reconcile). The start time guards against PID reuse.
+ *
+ * @param pid operating-system process id
+ * @param startedAt process start time as reported by {@link ProcessHandle.Info#startInstant()}, or null
+ */
+public record ProcessRef(long pid, Instant startedAt) {
+
+  /** @return a reference to a live process handle */
+  public static ProcessRef of(ProcessHandle handle) {
+    return new ProcessRef(handle.pid(), handle.info().startInstant().orElse(null));
+  }
+
+  /**
+   * @return the live process this reference names, or empty when it has ended or its PID now belongs to a
+   *     different process (start time differs by more than 1 s)
+   */
+  public Optional<ProcessHandle> live() {
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> {
+      if (startedAt == null) {
+        return true;
+      }
+      return h.info().startInstant().map(s -> Math.abs(s.toEpochMilli() - startedAt.toEpochMilli()) < 1000)
+          .orElse(true);
+    });
+  }
+}

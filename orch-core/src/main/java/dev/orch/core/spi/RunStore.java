@@ -1,0 +1,138 @@
+package dev.orch.core.spi;
+
+import dev.orch.core.NormalizedEvent;
+import dev.orch.core.RunId;
+import dev.orch.core.SessionId;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Where runs, events, artifacts, sessions and inboxes live (SPEC §6). The file store ({@code orch-store-fs}) is
+ * the default; a third party can provide another through {@link RunStoreProvider}.
+ *
+ * <p>Thread-safe. Several Orch processes may share one store root; implementations must keep every write safe
+ * against that (atomic replaces, OS locks for allocation of agent names and inbox seqs).
+ *
+ * <p>Every method throws {@link dev.orch.core.OrchException} with code STORE on I/O failure.
+ */
+public interface RunStore extends AutoCloseable {
+
+  // ---- runs ---------------------------------------------------------------------------------------------
+
+  /**
+   * Creates the run's directory and first {@code run.json}, records the run in the global index (once per run)
+   * and takes the run's lease for this process.
+   *
+   * @param run the new run (status queued)
+   * @return the lease, held until the run is terminal
+   */
+  RunLease createRun(RunRecord run);
+
+  /**
+   * Replaces {@code run.json} atomically; when the run is terminal also writes {@code result.json}
+   * ({@code null} unless completed).
+   */
+  void saveRun(RunRecord run);
+
+  /** @return the run with that id from any known cwd, or empty */
+  Optional<RunRecord> findRun(RunId runId);
+
+  /**
+   * @param cwd restrict to this cwd, or null for every known cwd
+   * @return runs, unordered
+   */
+  List<RunRecord> listRuns(Path cwd);
+
+  /**
+   * Opens the run's event log for appending; drops a torn last line.
+   *
+   * @param run the run, whose lease this process holds
+   */
+  EventLog openEventLog(RunRecord run);
+
+  /**
+   * Reads events with seq &gt; afterSeq, oldest first, at most limit. An incomplete last line (being written by
+   * another process) is skipped; malformed lines are skipped with a warning.
+   */
+  List<NormalizedEvent> readEvents(RunRecord run, long afterSeq, int limit);
+
+  /**
+   * @return a cheap change marker of the run's event log (e.g. its size in bytes), used to long-poll runs that
+   *     another process owns; -1 when the log does not exist
+   */
+  long eventLogVersion(RunRecord run);
+
+  // ---- artifacts (SPEC §5) ------------------------------------------------------------------------------
+
+  /** Writes the chunk files and manifest of one event's extracted fields. Must complete before the event is appended. */
+  void writeArtifacts(RunRecord run, long seq, String eventType, List<ArtifactField> fields);
+
+  /** @return the manifest of the event with that seq, or empty when it has no artifacts */
+  Optional<ArtifactManifest> readManifest(RunRecord run, long seq);
+
+  /**
+   * Reads raw bytes of one artifact field.
+   *
+   * @param offset first byte, ≥ 0
+   * @param length maximum number of bytes
+   * @return the bytes (fewer at the end; empty when offset ≥ total)
+   */
+  byte[] readArtifact(RunRecord run, ArtifactManifest manifest, String pointer, long offset, int length);
+
+  // ---- leases and orphans (SPEC §10) ----------------------------------------------------------------------
+
+  /** @return a lease on the run if no live process holds it, else empty */
+  Optional<RunLease> tryLease(RunRecord run);
+
+  /** Records a child process of the run (so a later process can kill it if this one dies). */
+  void recordProcess(RunRecord run, ProcessRef process);
+
+  /** @return the child processes recorded for the run */
+  List<ProcessRef> recordedProcesses(RunRecord run);
+
+  /** @return non-terminal runs whose owning process is gone (candidates for reconciliation) */
+  List<RunRecord> orphanedRuns();
+
+  /** Marks a run as no longer active in this process (terminal); drops its active-run marker. */
+  void runEnded(RunRecord run);
+
+  // ---- sessions -------------------------------------------------------------------------------------------
+
+  /**
+   * Creates a session, choosing its agent name atomically across processes sharing the cwd.
+   *
+   * @param cwd the working directory
+   * @param factory given the chosen agent name, builds the record; the store supplies the name from
+   *     {@code nickname} or the smallest free {@code agent<N>}
+   * @param nickname requested name (trimmed) or null
+   * @return the saved session
+   * @throws dev.orch.core.OrchException CONFLICT {@code Agent name is already in use: <n>}
+   */
+  SessionRecord createSession(Path cwd, String nickname, Function<String, SessionRecord> factory);
+
+  /** Replaces the session file atomically. */
+  void saveSession(SessionRecord session);
+
+  /**
+   * @param cwd look here first, may be null
+   * @return the session from that cwd or any known cwd, or empty
+   */
+  Optional<SessionRecord> findSession(SessionId sessionId, Path cwd);
+
+  /** @param cwd restrict to this cwd, or null for every known cwd */
+  List<SessionRecord> listSessions(Path cwd);
+
+  // ---- inbox ----------------------------------------------------------------------------------------------
+
+  /** Appends to the recipient session's inbox, assigning the next seq under a cross-process lock. */
+  InboxMessage appendInbox(SessionRecord recipient, InboxMessage message);
+
+  /** @return messages with seq &gt; afterSeq, oldest first, at most limit */
+  List<InboxMessage> readInbox(SessionRecord recipient, long afterSeq, int limit);
+
+  /** Releases files and locks. */
+  @Override
+  void close();
+}
