@@ -257,6 +257,12 @@ class EngineBehaviourTest {
       backend.release();
       EventPage page = waiting.get(10, TimeUnit.SECONDS);
       assertThat(page.events()).extracting(NormalizedEvent::type).containsExactly(EventType.RUN_COMPLETED);
+      // run.json is replaced right after the event is appended: the other process sees it within milliseconds
+      long deadline = System.currentTimeMillis() + 5000;
+      while (other.getRun(RunRef.of(r.runId())).status() != RunStatus.COMPLETED
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
       assertThat(other.listRuns(RunStatus.COMPLETED, null, cwd.toString())).extracting(s -> s.runId())
           .contains(r.runId());
     }
