@@ -27,6 +27,11 @@ import java.util.function.Consumer;
  *
  * <p>Pure and deterministic: no I/O, no clock, no state; one instance may be shared by any number of threads.
  *
+ * <p>Pass 1 takes the known paths ({@link #PRIORITY_TEXT_PATHS}, then {@link #PRIORITY_STRUCTURED_PATHS}).
+ * Pass 2 (aggressive), while the event is over {@link #EVENT_TARGET_BYTES}, takes the largest remaining
+ * candidate (first in document order among equals). Because an object is always larger than anything inside
+ * it, this in practice takes whole top-level values, as the TS server did.
+ *
  * <p>Where this differs from the TS server, on purpose:
  * <ul>
  *   <li>a string is extracted only when it is longer than its preview (in UTF-16 units, JavaScript's
@@ -34,11 +39,13 @@ import java.util.function.Consumer;
  *       and then kept them whole in the event;
  *   <li>previews never cut a surrogate pair (SPEC §11.10): the cut moves back one unit instead;
  *   <li>the size checked against {@link #EVENT_TARGET_BYTES} is the whole stored line, as SPEC §5 says:
- *       the envelope (seq, ts, ids, backend, type, estimated at their longest) and {@code artifact_refs}
- *       included; the TS server counted neither the refs nor a fixed envelope;
- *   <li>a value whose last pointer token is one of {@link #PROTECTED_KEYS} is protected at any depth and
- *       as a whole (nothing inside it is extracted either); the TS server protected only those exact
- *       top-level pointers, but still rewrote values nested inside them.
+ *       the envelope (seq, ts, ids, backend, type, estimated at their longest, since the engine fills them in
+ *       later) and {@code artifact_refs} included; the TS server measured the event without its refs;
+ *   <li>a value whose last pointer token is one of {@link #PROTECTED_KEYS} is protected at any depth, and
+ *       nothing inside it is rewritten; the TS server protected only those exact top-level pointers and could
+ *       still rewrite values nested inside them. A protected value is never cut or replaced by a preview,
+ *       but it may leave the event whole, inside an enclosing object the passes extract (the seed fixture
+ *       shows this: {@code /raw_tool_use_result} carries {@code interrupted} into its artifact).
  * </ul>
  */
 public final class Sanitizer {
@@ -86,8 +93,10 @@ public final class Sanitizer {
 
   /**
    * Keys whose values are never extracted. SPEC §5 lists them as pointers ({@code /command}, …); we read
-   * them as key names and protect a value whose LAST pointer token is one of them, at any depth, together
-   * with everything inside it, so identifiers and commands stay verbatim wherever a backend nests them.
+   * them as key names: a value whose LAST pointer token is one of them is never a candidate, at any depth,
+   * and the aggressive pass does not look inside it, so identifiers and commands are never cut wherever a
+   * backend nests them. An enclosing object may still be extracted whole (then the value is in its artifact,
+   * intact); forbidding that would leave e.g. a long array of {@code {status, …}} objects unshrinkable.
    */
   public static final Set<String> PROTECTED_KEYS = Set.of("command", "tool", "tool_use_id", "exit_code",
       "status", "is_error", "interrupted", "file_path", "backend_session_id", "thread_id", "context_id",
