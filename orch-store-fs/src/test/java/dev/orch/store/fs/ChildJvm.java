@@ -57,10 +57,16 @@ final class ChildJvm implements AutoCloseable {
     assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
   }
 
+  /** Kills the child if still alive and asserts that it is gone. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process.isAlive()) {
-      kill();
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     assertThat(process.isAlive()).as("child process left behind").isFalse();
   }

@@ -15,6 +15,7 @@ public final class LeaseHolderMain {
   private LeaseHolderMain() {
   }
 
+  /** @param args home and cwd @throws Exception on any failure (the child then exits non-zero) */
   public static void main(String[] args) throws Exception {
     Path home = Path.of(args[0]);
     Path cwd = Path.of(args[1]);

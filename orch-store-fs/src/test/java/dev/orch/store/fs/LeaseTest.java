@@ -66,7 +66,8 @@ class LeaseTest {
   @Test
   @DisplayName("within one process a held lease cannot be taken twice, and close releases it (idempotently)")
   void sameProcess() {
-    try (FsRunStore a = newStore(); FsRunStore b = newStore()) {
+    FsRunStore b = newStore();
+    try (FsRunStore a = newStore()) {
       RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
       RunLease lease = a.createRun(run);
       assertThat(a.tryLease(run)).isEmpty();
@@ -77,6 +78,8 @@ class LeaseTest {
       assertThat(again).isPresent();
       b.close();
       assertThat(a.tryLease(run)).as("closing the store released its leases").isPresent();
+    } finally {
+      b.close();
     }
   }
 

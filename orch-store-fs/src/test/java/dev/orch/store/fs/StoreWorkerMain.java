@@ -22,6 +22,7 @@ public final class StoreWorkerMain {
   private StoreWorkerMain() {
   }
 
+  /** @param args see the class comment @throws Exception on any failure (the child then exits non-zero) */
   public static void main(String[] args) throws Exception {
     Path home = Path.of(args[0]);
     Path cwd = Path.of(args[1]);
