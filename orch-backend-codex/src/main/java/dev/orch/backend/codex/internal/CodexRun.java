@@ -236,6 +236,13 @@ public final class CodexRun implements RunHandle {
     }
   }
 
+  /** @return the temporary output schema file of this run (deleted when the process has exited), or null */
+  public Path outputSchemaFile() {
+    synchronized (lock) {
+      return schemaFile;
+    }
+  }
+
   /** @return the pid of the codex process */
   public long pid() {
     return process.handle().pid();
