@@ -41,7 +41,7 @@ public final class CodexRun implements RunHandle {
   private final CodexEventParser parser;
   private final Consumer<CodexRun> onDone;
   private final Object lock = new Object();
-  private CliProcess process;
+  private volatile CliProcess process;
   private Path schemaFile;
   /** Guarded by lock: set once the terminal event was emitted or the run was claimed by cancel/close. */
   private boolean ended;
@@ -160,7 +160,7 @@ public final class CodexRun implements RunHandle {
   }
 
   private void watch() {
-    if (process.waitFor(Duration.ofMillis(config.timeoutMs()))) {
+    if (process.waitFor(Duration.ofMillis(config.timeoutMs())) || Thread.currentThread().isInterrupted()) {
       return;
     }
     synchronized (lock) {
@@ -210,10 +210,14 @@ public final class CodexRun implements RunHandle {
   }
 
   private void kill(boolean gracefulFirst) {
+    if (process == null) {
+      return;
+    }
     List<ProcessHandle> tree = tree();
     if (gracefulFirst && process.isAlive()) {
       process.interrupt();
-      process.waitFor(Duration.ofMillis(config.cancelGraceMs()));
+      boolean exited = process.waitFor(Duration.ofMillis(config.cancelGraceMs()));
+      LOG.debug("run {}: codex {} after SIGINT", spec.runId(), exited ? "exited" : "still running");
     }
     if (process.isAlive()) {
       process.destroyTree(Duration.ofMillis(gracefulFirst ? Math.max(500, config.cancelGraceMs()) : 1000));
@@ -243,9 +247,10 @@ public final class CodexRun implements RunHandle {
     }
   }
 
-  /** @return the pid of the codex process */
+  /** @return the pid of the codex process, or -1 before it started */
   public long pid() {
-    return process.handle().pid();
+    CliProcess p = process;
+    return p == null ? -1 : p.handle().pid();
   }
 
   private static void deleteQuietly(Path p) {
