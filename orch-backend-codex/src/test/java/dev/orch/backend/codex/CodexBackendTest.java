@@ -63,6 +63,7 @@ class CodexBackendTest {
     backend.close();
     api.close();
     assertThat(CodexTestSetup.awaitNoCodexProcesses(Duration.ofSeconds(10))).as("codex processes left behind").isEmpty();
+    assertThat(CodexTestSetup.awaitNoDescendants(Duration.ofSeconds(5))).as("child processes left behind").isEmpty();
   }
 
   private RunSpec spec(String prompt, ObjectNode outputSchema, String resumeThread, String systemPrompt,
@@ -217,6 +218,7 @@ class CodexBackendTest {
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(6));
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("codex still alive").isFalse();
     assertThat(CodexTestSetup.codexProcesses()).isEmpty();
+    assertThat(CodexTestSetup.descendants()).as("codex's children").isEmpty();
     Thread.sleep(500);
     assertThat(sink.terminals()).isEmpty();
     assertThat(sink.types()).containsExactly("run_started", "status_changed");

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -170,9 +169,7 @@ public final class CodexRun implements RunHandle {
       ended = true;
     }
     LOG.warn("run {}: codex timed out after {} ms; killing its process tree", spec.runId(), config.timeoutMs());
-    List<ProcessHandle> tree = tree();
-    process.destroyTree(Duration.ofMillis(Math.max(500, config.cancelGraceMs())));
-    killLeftovers(tree);
+    ProcessTree.kill(ProcessTree.snapshot(process.handle()), Duration.ofMillis(Math.max(500, config.cancelGraceMs())));
     process.waitFor(Duration.ofSeconds(5));
     synchronized (lock) {
       RunEvent terminal = parser.timedOut(config.timeoutMs(), process.stderrTail());
@@ -210,34 +207,24 @@ public final class CodexRun implements RunHandle {
   }
 
   private void kill(boolean gracefulFirst) {
-    if (process == null) {
+    CliProcess p = process;
+    if (p == null) {
       return;
     }
-    List<ProcessHandle> tree = tree();
-    if (gracefulFirst && process.isAlive()) {
-      process.interrupt();
-      boolean exited = process.waitFor(Duration.ofMillis(config.cancelGraceMs()));
+    List<ProcessHandle> tree = ProcessTree.snapshot(p.handle());
+    if (gracefulFirst && p.isAlive()) {
+      p.interrupt();
+      boolean exited = p.waitFor(Duration.ofMillis(config.cancelGraceMs()));
       LOG.debug("run {}: codex {} after SIGINT", spec.runId(), exited ? "exited" : "still running");
     }
-    if (process.isAlive()) {
-      process.destroyTree(Duration.ofMillis(gracefulFirst ? Math.max(500, config.cancelGraceMs()) : 1000));
+    // descendants started after the first snapshot, while the root still lives, are caught by the second one
+    tree.addAll(ProcessTree.snapshot(p.handle()));
+    List<ProcessHandle> left = ProcessTree.kill(tree,
+        Duration.ofMillis(gracefulFirst ? Math.max(500, config.cancelGraceMs()) : 1000));
+    if (!left.isEmpty()) {
+      LOG.warn("run {}: processes {} survived SIGKILL", spec.runId(), left.stream().map(ProcessHandle::pid).toList());
     }
-    killLeftovers(tree);
-    process.waitFor(Duration.ofSeconds(3));
-  }
-
-  private List<ProcessHandle> tree() {
-    List<ProcessHandle> tree = new ArrayList<>();
-    process.handle().descendants().forEach(tree::add);
-    return tree;
-  }
-
-  private static void killLeftovers(List<ProcessHandle> tree) {
-    for (ProcessHandle h : tree) {
-      if (h.isAlive()) {
-        CliProcess.destroyTree(h, Duration.ofMillis(500));
-      }
-    }
+    p.waitFor(Duration.ofSeconds(3));
   }
 
   /** @return the temporary output schema file of this run (deleted when the process has exited), or null */

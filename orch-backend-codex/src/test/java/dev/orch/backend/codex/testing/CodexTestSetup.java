@@ -54,6 +54,11 @@ public final class CodexTestSetup {
         .filter(h -> h.info().command().map(cmd -> cmd.contains("codex")).orElse(false)).toList();
   }
 
+  /** @return every live descendant of this JVM (codex and whatever it started that was not re-parented) */
+  public static List<ProcessHandle> descendants() {
+    return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+  }
+
   /**
    * Waits until no codex process descends from this JVM.
    *
@@ -61,8 +66,22 @@ public final class CodexTestSetup {
    * @return the processes still alive after the wait (empty when all are gone)
    */
   public static List<ProcessHandle> awaitNoCodexProcesses(Duration timeout) {
+    return await(CodexTestSetup::codexProcesses, timeout);
+  }
+
+  /**
+   * Waits until this JVM has no live descendant at all.
+   *
+   * @param timeout the longest wait
+   * @return the processes still alive after the wait (empty when all are gone)
+   */
+  public static List<ProcessHandle> awaitNoDescendants(Duration timeout) {
+    return await(CodexTestSetup::descendants, timeout);
+  }
+
+  private static List<ProcessHandle> await(java.util.function.Supplier<List<ProcessHandle>> probe, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<ProcessHandle> left = codexProcesses();
+    List<ProcessHandle> left = probe.get();
     while (!left.isEmpty() && System.nanoTime() < deadline) {
       try {
         Thread.sleep(50);
@@ -70,7 +89,7 @@ public final class CodexTestSetup {
         Thread.currentThread().interrupt();
         break;
       }
-      left = codexProcesses();
+      left = probe.get();
     }
     return left;
   }
