@@ -50,7 +50,8 @@ final class EventPipeline {
    * @param run the run
    * @param event the event
    * @param fromEngine true for events the engine itself records (cancel, start failure, shutdown); backend
-   *     terminal events after a cancel request are dropped, the engine's are not
+   *     terminal events after a cancel request are dropped (except a backend's own status_changed cancelled),
+   *     the engine's are not
    * @return true when the event was recorded; false when dropped (run already terminal, or a backend's
    *     terminal event racing a cancel)
    */
@@ -62,7 +63,7 @@ final class EventPipeline {
         LOG.debug("run {} is {}: dropping late {}", r.runId(), r.status(), event.type());
         return false;
       }
-      if (run.cancelRequested && !fromEngine && StateMachine.isTerminating(event)) {
+      if (run.cancelRequested && !fromEngine && StateMachine.isTerminating(event) && !isCancelled(event)) {
         LOG.debug("run {} is being cancelled: dropping backend {}", r.runId(), event.type());
         return false;
       }
@@ -95,6 +96,11 @@ final class EventPipeline {
       onTerminal.accept(run);
     }
     return true;
+  }
+
+  /** A backend's own cancelled status (e.g. with the interrupted turn's usage) is the cancel's terminal event. */
+  private static boolean isCancelled(RunEvent event) {
+    return event instanceof RunEvent.StatusChanged s && s.status() == RunStatus.CANCELLED;
   }
 
   private static RunRecord withOutcome(RunRecord r, RunEvent event) {
