@@ -28,13 +28,25 @@ final class Errors {
     List<String> parts = new ArrayList<>();
     Set<Throwable> seen = new HashSet<>();
     for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
-      String s = one(c);
-      if (s != null && !s.isBlank() && parts.stream().noneMatch(p -> p.contains(s))) {
+      String s = clean(one(c));
+      String core = clean(c instanceof JsonProcessingException j ? j.getOriginalMessage() : null);
+      boolean known = parts.stream().anyMatch(p -> p.contains(s) || (!core.isEmpty() && p.contains(core)));
+      if (!s.isBlank() && !known) {
         parts.removeIf(s::contains);
         parts.add(s);
       }
     }
-    return parts.isEmpty() ? t.getClass().getSimpleName() : String.join(": ", parts).replaceAll("\\s+", " ");
+    return parts.isEmpty() ? t.getClass().getSimpleName() : String.join(": ", parts);
+  }
+
+  /** Drops Jackson's location noise and collapses white space. */
+  private static String clean(String s) {
+    if (s == null) {
+      return "";
+    }
+    return s.replaceAll("\\s*at \\[Source: [^\\]]*\\]", "")
+        .replaceAll("\\s*\\(through reference chain: [^)]*\\)", "")
+        .replaceAll("\\s+", " ").trim();
   }
 
   private static String one(Throwable c) {

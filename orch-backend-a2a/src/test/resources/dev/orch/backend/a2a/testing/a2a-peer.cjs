@@ -8,6 +8,7 @@
 //   [taskwait] -> input-required delivered inside a task object (not a status-update)
 //   [reject] -> rejected        [fail] -> failed ("remote exploded")
 //   [slow]   -> works for up to 30 s, stops with canceled when tasks/cancel arrives
+//   [pause]  -> works 1.5 s, then answers
 //   [drop]   -> sends working, then destroys the connection
 //   anything else -> working message, an artifact (text, plus a data part when output_schema is in the
 //                    message metadata), then completed with a final agent message
@@ -107,6 +108,11 @@ class PeerExecutor {
         await sleep(100);
       }
       await this.answer(ctx, bus, msg, 'slow answer');
+      return;
+    } else if (first.includes('[pause]')) {
+      bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, 'Pausing'));
+      await sleep(1500);
+      await this.answer(ctx, bus, msg, 'after pause');
       return;
     } else if (first.includes('[drop]')) {
       bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, 'About to drop'));
