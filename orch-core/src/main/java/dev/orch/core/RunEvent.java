@@ -66,13 +66,24 @@ public sealed interface RunEvent {
   /** @return the backend-specific extension object (may be empty, never null) */
   ObjectNode details();
 
-  /** @return a fresh empty details object */
+  /**
+   * Builds a details object from key/value pairs; values are converted to JSON with Jackson (strings, numbers,
+   * booleans, maps, lists, JsonNodes).
+   *
+   * @param keyValues alternating String keys and values
+   * @return a new object
+   */
   static ObjectNode details(Object... keyValues) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     for (int i = 0; i + 1 < keyValues.length; i += 2) {
-      n.set((String) keyValues[i], JsonNodeFactory.instance.pojoNode(keyValues[i + 1]));
+      n.set((String) keyValues[i], Json.MAPPER.valueToTree(keyValues[i + 1]));
     }
     return n;
+  }
+
+  /** @return a new empty details object */
+  static ObjectNode noDetails() {
+    return JsonNodeFactory.instance.objectNode();
   }
 
   private static ObjectNode copy(ObjectNode n) {

@@ -1,69 +1,487 @@
 package dev.orch.core.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orch.core.*;
+import dev.orch.core.AgentInfo;
+import dev.orch.core.AgentMessage;
+import dev.orch.core.ArtifactSlice;
+import dev.orch.core.CancelResult;
+import dev.orch.core.ContinueResult;
+import dev.orch.core.EventPage;
+import dev.orch.core.EventType;
+import dev.orch.core.InboxPage;
+import dev.orch.core.InboxReceipt;
+import dev.orch.core.OrchException;
+import dev.orch.core.RemoteRef;
+import dev.orch.core.RunEvent;
+import dev.orch.core.RunId;
+import dev.orch.core.RunRef;
+import dev.orch.core.RunStatus;
+import dev.orch.core.RunSummary;
+import dev.orch.core.SessionMode;
+import dev.orch.core.SpawnRequest;
+import dev.orch.core.SpawnResult;
+import dev.orch.core.Timestamps;
+import dev.orch.core.spi.Backend;
+import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.BackendDescriptor;
+import dev.orch.core.spi.CliProcess;
+import dev.orch.core.spi.EventSink;
+import dev.orch.core.spi.ProcessRef;
+import dev.orch.core.spi.RunHandle;
+import dev.orch.core.spi.RunSpec;
+import dev.orch.core.spi.RunStore;
+import dev.orch.core.spi.RunStoreProvider;
+import dev.orch.core.spi.SessionRecord;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The run engine (being written: this shell only fixes the signatures the front door calls). */
+/**
+ * The run engine behind {@link dev.orch.core.Orchestrator}: run lifecycle (spawn, start from the session line,
+ * cancel, continue, shutdown). Read-side operations live in {@link Queries}; agent messaging in {@link Inbox}.
+ * Thread-safe: per-run state is guarded by each run's own lock; session lines by one lock taken per run.
+ */
 public final class Engine implements AutoCloseable {
-  private Engine() {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+  /** Bound of a cancel on shutdown before children are killed outright (SPEC §10: exit within 1 s). */
+  static final Duration SHUTDOWN_CANCEL_BOUND = Duration.ofMillis(600);
+
+  private final RunStore store;
+  private final BackendRegistry registry;
+  private final Clock clock;
+  private final ConcurrentHashMap<RunId, LiveRun> live = new ConcurrentHashMap<>();
+  private final ExecutorService starter;
+  private final ScheduledExecutorService flusher;
+  private final EventPipeline pipeline;
+  private final SessionLines lines;
+  private final Reconciler reconciler;
+  private final RunResolver resolver;
+  private final Sessions sessions;
+  private final Queries queries;
+  private final Inbox inbox;
+  private volatile boolean closed;
+
+  private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads) {
+    this.store = store;
+    this.registry = registry;
+    this.clock = clock;
+    this.starter = Executors.newCachedThreadPool(threads);
+    this.flusher = Executors.newSingleThreadScheduledExecutor(threads);
+    this.pipeline = new EventPipeline(store, clock, flusher, this::onTerminal);
+    this.lines = new SessionLines(run -> starter.execute(() -> start(run)));
+    this.reconciler = new Reconciler(store, clock);
+    this.resolver = new RunResolver(store, live, reconciler);
+    this.sessions = new Sessions(store, clock);
+    this.queries = new Queries(store, resolver, registry);
+    this.inbox = new Inbox(store, resolver, clock);
   }
 
+  /**
+   * Opens the store, loads the backends and reconciles orphaned runs.
+   *
+   * @throws OrchException UNSUPPORTED when no store is available or backend ids collide
+   */
   public static Engine start(EngineConfig config) {
-    throw new IllegalStateException("engine under construction");
+    ThreadFactory threads = daemonThreads("orch");
+    RunStore store = openStore(config);
+    BackendRegistry registry;
+    try {
+      registry = new BackendRegistry(config.backends(), config.discovery(), config.classLoader(),
+          new BackendContext(config.environment(), daemonThreads("orch-backend"), config.clock()));
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    Engine engine = new Engine(store, registry, config.clock(), threads);
+    if (config.reconcileOnStart()) {
+      int n = engine.reconciler.reconcileAll();
+      if (n > 0) {
+        LOG.info("reconciled {} run(s) left active by a dead Orch process", n);
+      }
+    }
+    return engine;
   }
 
-  public SpawnResult spawn(SpawnRequest request) {
-    throw new IllegalStateException();
+  private static RunStore openStore(EngineConfig config) {
+    if (config.store() != null) {
+      return config.store();
+    }
+    if (config.storeProvider() != null) {
+      return config.storeProvider().open(config.environment());
+    }
+    if (config.discovery()) {
+      Iterator<RunStoreProvider> it = ServiceLoader.load(RunStoreProvider.class, config.classLoader()).iterator();
+      if (it.hasNext()) {
+        return it.next().open(config.environment());
+      }
+    }
+    throw new OrchException(OrchException.ErrorCode.UNSUPPORTED,
+        "No run store available: add dev.orch:orch-store-fs to the class path or pass Orchestrator.builder().store(...)");
   }
 
-  public RunSummary getRun(RunRef ref) {
-    throw new IllegalStateException();
+  static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
-  public EventPage poll(RunRef ref, long afterSeq, int limit, Duration wait) {
-    throw new IllegalStateException();
+  // ---- spawn ---------------------------------------------------------------------------------------------
+
+  /** @see dev.orch.core.Orchestrator#spawn */
+  public SpawnResult spawn(SpawnRequest req) {
+    ensureOpen();
+    SpawnPlan plan = SpawnPlan.prepare(req, registry, resolver, lines);
+    Backend backend = registry.get(req.backend());
+    // Validate with the backend before anything is persisted (SPEC §2).
+    backend.validate(plan.specFor(RunId.random(), plan.provisionalSession(), null));
+    SessionRecord session = plan.mode() == SessionMode.NEW ? sessions.create(plan) : plan.existingSession();
+    return submit(plan, session, backend);
   }
 
+  private SpawnResult submit(SpawnPlan plan, SessionRecord session, Backend backend) {
+    RunId runId = RunId.random();
+    var record = plan.newRecord(runId, session, Timestamps.now(clock), Secrets.redact(plan.backendConfig()));
+    var lease = store.createRun(record);
+    sessions.recordRun(session, runId, plan.role());
+    sessions.rememberConfig(session.sessionId(), plan.backendConfig());
+    LiveRun run = new LiveRun(record, backend, lease, plan.pendingStart());
+    live.put(runId, run);
+    lines.enqueue(run);
+    return new SpawnResult(runId, record.backend(), record.role(), record.sessionId(), record.agentName(),
+        RunStatus.QUEUED);
+  }
+
+  /** Starts a run that left its session line (executor thread). Never throws: failures become run_failed. */
+  private void start(LiveRun run) {
+    synchronized (run.lock) {
+      if (run.record().status().isTerminal() || run.cancelRequested || closed) {
+        return;
+      }
+      run.started = true;
+    }
+    RunHandle handle;
+    try {
+      RunSpec spec = specAtStart(run);
+      handle = run.backend.start(spec, new Sink(run));
+    } catch (RuntimeException | LinkageError e) {
+      String msg = e instanceof OrchException ? e.getMessage() : "backend " + run.record().backend()
+          + " could not start the run: " + e;
+      LOG.warn("run {} failed to start: {}", run.record().runId(), msg);
+      pipeline.accept(run, new RunEvent.RunFailed(msg, RunEvent.noDetails()), true);
+      return;
+    }
+    boolean cancelNow;
+    synchronized (run.lock) {
+      run.handle = handle;
+      cancelNow = run.cancelRequested;
+    }
+    if (cancelNow) {
+      safeCancel(handle, run.cancelReason);
+    }
+  }
+
+  private RunSpec specAtStart(LiveRun run) {
+    var r = run.record();
+    SessionRecord session = store.findSession(r.sessionId(), r.cwd())
+        .orElseThrow(() -> OrchException.notFound("Unknown session_id: " + r.sessionId()));
+    RunSpec.Resume resume = null;
+    if (run.pendingStart.resume()) {
+      if (session.backendSessionId() == null) {
+        throw OrchException.conflict("Session " + session.sessionId() + " has no backend session id yet: the "
+            + "previous run ended before the backend reported one, so there is nothing to resume");
+      }
+      resume = new RunSpec.Resume(session.backendSessionId(), session.remoteRef());
+    }
+    return SpawnPlan.spec(r, session, run.pendingStart, resume);
+  }
+
+  /** Called once per run, after its terminal event is durable. */
+  private void onTerminal(LiveRun run) {
+    synchronized (run.lock) {
+      try {
+        if (run.log != null) {
+          run.log.close();
+        }
+      } finally {
+        run.lease.close();
+      }
+    }
+    try {
+      store.runEnded(run.record());
+    } catch (RuntimeException e) {
+      LOG.warn("could not drop the active marker of {}", run.record().runId(), e);
+    }
+    live.remove(run.record().runId());
+    lines.finished(run);
+  }
+
+  // ---- cancel / continue -----------------------------------------------------------------------------------
+
+  /** @see dev.orch.core.Orchestrator#cancel */
   public CancelResult cancel(RunRef ref) {
-    throw new IllegalStateException();
+    ensureOpen();
+    RunResolver.Resolved res = resolver.resolve(ref);
+    if (res.live() == null) {
+      return cancelNotLive(res);
+    }
+    LiveRun run = res.live();
+    RunHandle handle;
+    synchronized (run.lock) {
+      RunStatus s = run.record().status();
+      if (s.isTerminal()) {
+        throw OrchException.conflict("run is already terminal: " + s.wire());
+      }
+      run.cancelRequested = true;
+      run.cancelReason = "user";
+      handle = run.handle;
+    }
+    if (handle != null) {
+      safeCancel(handle, "user");
+    }
+    killLeftovers(run, Duration.ofSeconds(2));
+    pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED, RunEvent.details("reason", "user")), true);
+    var after = run.record();
+    return new CancelResult(after.runId(), after.status(), after.updatedAt());
   }
 
+  private CancelResult cancelNotLive(RunResolver.Resolved res) {
+    var r = res.record();
+    if (r.status().isTerminal()) {
+      throw OrchException.conflict("run is already terminal: " + r.status().wire());
+    }
+    throw OrchException.conflict("run " + r.runId() + " is " + r.status().wire()
+        + " in another live Orch process sharing this cwd; cancel it through that process");
+  }
+
+  private void safeCancel(RunHandle handle, String reason) {
+    try {
+      handle.cancel(reason);
+    } catch (RuntimeException e) {
+      LOG.warn("backend cancel failed", e);
+    }
+  }
+
+  private void killLeftovers(LiveRun run, Duration grace) {
+    for (ProcessHandle p : run.processes) {
+      if (p.isAlive()) {
+        LOG.info("killing leftover process tree {} of run {}", p.pid(), run.record().runId());
+        CliProcess.destroyTree(p, grace);
+      }
+    }
+  }
+
+  /** @see dev.orch.core.Orchestrator#continueRun */
   public ContinueResult continueRun(RunRef ref, AgentMessage message) {
-    throw new IllegalStateException();
+    ensureOpen();
+    RunResolver.Resolved res = resolver.resolve(ref);
+    var r = res.record();
+    RunStatus s = r.status();
+    if (s.isWaiting()) {
+      if (res.live() == null) {
+        throw OrchException.conflict("run " + r.runId() + " waits in another live Orch process sharing this cwd");
+      }
+      return continueLive(res.live(), message);
+    }
+    if (s == RunStatus.CANCELLED || s == RunStatus.REJECTED) {
+      throw OrchException.conflict("run is already terminal: " + s.wire());
+    }
+    if (s != RunStatus.COMPLETED && s != RunStatus.FAILED) {
+      throw OrchException.conflict("run is not awaiting additional input: " + s.wire());
+    }
+    SessionRecord session = resolver.sessionOf(r)
+        .orElseThrow(() -> OrchException.notFound("Unknown session_id: " + r.sessionId()));
+    Backend backend = registry.get(r.backend());
+    SpawnPlan plan = SpawnPlan.resumeOf(r, session, message, sessions.configOf(session, r));
+    if (session.backendSessionId() == null && !lines.busy(session.sessionId())) {
+      throw OrchException.conflict("Session " + session.sessionId() + " has no backend session id yet");
+    }
+    backend.validate(plan.specFor(RunId.random(), session, new RunSpec.Resume(
+        session.backendSessionId() == null ? "pending" : session.backendSessionId(), session.remoteRef())));
+    SpawnResult started = submit(plan, session, backend);
+    return new ContinueResult(started.runId(), started.status(), started.sessionId(), started.agentName(),
+        "resume", r.runId());
   }
 
+  private ContinueResult continueLive(LiveRun run, AgentMessage message) {
+    RunHandle handle;
+    synchronized (run.lock) {
+      RunStatus s = run.record().status();
+      if (!s.isWaiting()) {
+        throw OrchException.conflict("run is not awaiting additional input: " + s.wire());
+      }
+      handle = run.handle;
+    }
+    if (handle == null) {
+      throw OrchException.conflict("run is not awaiting additional input: starting");
+    }
+    pipeline.accept(run, new RunEvent.Activity(EventType.MESSAGE_ADDED, EventPipeline.messageAdded(message)), true);
+    handle.sendInput(message);
+    var r = run.record();
+    return new ContinueResult(r.runId(), r.status(), r.sessionId(), r.agentName(), "live", null);
+  }
+
+  // ---- read side -----------------------------------------------------------------------------------------
+
+  /** @see dev.orch.core.Orchestrator#getRun */
+  public RunSummary getRun(RunRef ref) {
+    return resolver.resolve(ref).record().toSummary();
+  }
+
+  /** @see dev.orch.core.Orchestrator#poll */
+  public EventPage poll(RunRef ref, long afterSeq, int limit, Duration wait) {
+    return queries.poll(ref, afterSeq, limit, wait);
+  }
+
+  /** @see dev.orch.core.Orchestrator#listRuns */
   public List<RunSummary> listRuns(RunStatus status, String backend, String cwd) {
-    throw new IllegalStateException();
+    return queries.listRuns(status, backend, cwd);
   }
 
+  /** @see dev.orch.core.Orchestrator#readArtifact */
   public ArtifactSlice readArtifact(RunRef ref, long seq, String fieldPath, long offset, int limit) {
-    throw new IllegalStateException();
+    return queries.readArtifact(ref, seq, fieldPath, offset, limit);
   }
 
+  /** @see dev.orch.core.Orchestrator#listAgents */
   public List<AgentInfo> listAgents(String cwd, String backend, String status) {
-    throw new IllegalStateException();
+    return queries.listAgents(cwd, backend, status);
   }
 
+  /** @see dev.orch.core.Orchestrator#sendAgentMessage */
   public InboxReceipt sendAgentMessage(String to, String from, String cwd, AgentMessage m, ObjectNode meta) {
-    throw new IllegalStateException();
+    return inbox.send(to, from, cwd, m, meta);
   }
 
+  /** @see dev.orch.core.Orchestrator#fetchAgentMessages */
   public InboxPage fetchAgentMessages(String agentName, String cwd, long afterSeq, int limit) {
-    throw new IllegalStateException();
+    return inbox.fetch(agentName, cwd, afterSeq, limit);
   }
 
+  /** @return registered backend descriptors */
   public List<BackendDescriptor> backends() {
-    throw new IllegalStateException();
+    return registry.descriptors();
   }
 
+  /** @return provider diagnostics */
   public List<String> diagnostics() {
-    throw new IllegalStateException();
+    return registry.diagnostics();
   }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new OrchException(OrchException.ErrorCode.CONFLICT, "Orchestrator is closed");
+    }
+  }
+
+  // ---- shutdown (SPEC §10) ---------------------------------------------------------------------------------
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<LiveRun> runs = new ArrayList<>(live.values());
+    List<Thread> cancels = new ArrayList<>();
+    for (LiveRun run : runs) {
+      RunHandle handle;
+      synchronized (run.lock) {
+        if (run.record().status().isTerminal()) {
+          continue;
+        }
+        run.cancelRequested = true;
+        run.cancelReason = "shutdown";
+        handle = run.handle;
+      }
+      Thread t = new Thread(() -> {
+        if (handle != null) {
+          safeCancel(handle, "shutdown");
+        }
+      }, "orch-shutdown-" + run.record().runId());
+      t.setDaemon(true);
+      t.start();
+      cancels.add(t);
+    }
+    long deadline = System.nanoTime() + SHUTDOWN_CANCEL_BOUND.toNanos();
+    for (Thread t : cancels) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left > 0) {
+        try {
+          t.join(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    for (LiveRun run : runs) {
+      killLeftovers(run, Duration.ofMillis(100));
+      try {
+        pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED,
+            RunEvent.details("reason", "shutdown")), true);
+      } catch (RuntimeException e) {
+        LOG.warn("could not record shutdown of run {}", run.record().runId(), e);
+      }
+    }
+    starter.shutdownNow();
+    flusher.shutdownNow();
+    registry.close();
+    store.close();
+  }
+
+  /** The sink a backend reports one run to. */
+  private final class Sink implements EventSink {
+    private final LiveRun run;
+
+    Sink(LiveRun run) {
+      this.run = run;
+    }
+
+    @Override
+    public void emit(RunEvent event) {
+      try {
+        pipeline.accept(run, event, false);
+      } catch (RuntimeException e) {
+        LOG.error("run {}: could not record {} event", run.record().runId(), event.type(), e);
+      }
+    }
+
+    @Override
+    public void bindSession(String backendSessionId, RemoteRef remoteRef) {
+      synchronized (run.lock) {
+        if (!run.record().status().isTerminal()) {
+          run.setRecord(run.record().withRemoteRef(remoteRef));
+          pipeline.saveNow(run);
+        }
+      }
+      sessions.bind(run.record(), backendSessionId, remoteRef);
+    }
+
+    @Override
+    public void processStarted(ProcessHandle process) {
+      run.processes.add(process);
+      store.recordProcess(run.record(), ProcessRef.of(process));
+    }
+  }
+
+  /** @return the environment variables a child agent gets (SPEC §2: PEER_NAME, PEER_SESSION_ID, PEER_CWD) */
+  static Map<String, String> peerEnv(String agentName, String sessionId, String cwd) {
+    return Map.of("PEER_NAME", agentName == null ? "" : agentName, "PEER_SESSION_ID", sessionId,
+        "PEER_CWD", cwd);
   }
 }
