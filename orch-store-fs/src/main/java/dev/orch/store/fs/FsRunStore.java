@@ -1,0 +1,446 @@
+package dev.orch.store.fs;
+
+import dev.orch.core.NormalizedEvent;
+import dev.orch.core.OrchException;
+import dev.orch.core.RunId;
+import dev.orch.core.SessionId;
+import dev.orch.core.spi.ArtifactField;
+import dev.orch.core.spi.ArtifactManifest;
+import dev.orch.core.spi.EventLog;
+import dev.orch.core.spi.InboxMessage;
+import dev.orch.core.spi.ProcessRef;
+import dev.orch.core.spi.RunLease;
+import dev.orch.core.spi.RunRecord;
+import dev.orch.core.spi.RunStore;
+import dev.orch.core.spi.SessionRecord;
+import dev.orch.store.fs.internal.ArtifactFiles;
+import dev.orch.store.fs.internal.AtomicFiles;
+import dev.orch.store.fs.internal.FsEventLog;
+import dev.orch.store.fs.internal.JsonSupport;
+import dev.orch.store.fs.internal.Leases;
+import dev.orch.store.fs.internal.ProcessLog;
+import dev.orch.store.fs.internal.RunIndex;
+import dev.orch.store.fs.internal.RunJson;
+import dev.orch.store.fs.internal.SeqLineReader;
+import dev.orch.store.fs.internal.SessionFiles;
+import dev.orch.store.fs.internal.StoreErrors;
+import dev.orch.store.fs.internal.StoreLayout;
+import dev.orch.store.fs.internal.StoreLayout.RunFiles;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The file store (SPEC §5, §6): per cwd {@code <cwd>/<dirName>/runs/<run_id>/…} and {@code sessions/…}, plus a
+ * global home with the run index (run_id → cwd) and active-run markers. Compatible with the TS server's files
+ * in both directions; unlike it, every JSON file is replaced atomically, the event log is append-only with an
+ * fsync per event and a torn tail is dropped on open, the index is written once per run, and several processes
+ * may share one cwd (OS file locks for agent names, inbox seqs, the index and run leases).
+ *
+ * <p>Where a run or session was found on disk is remembered, so records whose {@code cwd} differs from the
+ * directory holding them (e.g. copied stores) keep working. Thread-safe. Every I/O failure is an
+ * {@link OrchException} with code STORE.
+ */
+public final class FsRunStore implements RunStore {
+  private static final Logger LOG = LoggerFactory.getLogger(FsRunStore.class);
+
+  private final StoreLayout layout;
+  private final RunIndex index;
+  private final SeqLineReader reader = new SeqLineReader();
+  private final SessionFiles sessions = new SessionFiles(reader);
+  private final Map<String, Path> runDirs = new ConcurrentHashMap<>();
+  private final Map<String, Path> sessionDirs = new ConcurrentHashMap<>();
+  private final Set<Path> localCwds = ConcurrentHashMap.newKeySet();
+  private final Set<RunLease> leases = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Opens a store; nothing is created on disk until the first write.
+   *
+   * @param settings home and per-cwd directory name
+   */
+  public FsRunStore(FsStoreSettings settings) {
+    this.layout = new StoreLayout(settings.dirName());
+    this.index = new RunIndex(settings.home());
+  }
+
+  // ---- runs -------------------------------------------------------------------------------------------------
+
+  /** @throws OrchException CONFLICT when another holder has the new run's lease; STORE on I/O failure */
+  @Override
+  public RunLease createRun(RunRecord run) {
+    String id = run.runId().value();
+    Path cwd = normalize(run.cwd());
+    Path dir = layout.runDir(cwd, id);
+    RunLease lease = acquire(dir).orElseThrow(() -> OrchException.conflict("run is already leased: " + id));
+    try {
+      AtomicFiles.replace(dir.resolve(RunFiles.RUN), JsonSupport.pretty(RunJson.toJson(run)));
+      AtomicFiles.fsyncDirectory(dir.getParent());
+      index.append(id, cwd);
+      index.markActive(id, cwd);
+    } catch (IOException e) {
+      lease.close();
+      throw StoreErrors.io("cannot index run", index.home(), e);
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
+    }
+    runDirs.put(id, dir);
+    return lease;
+  }
+
+  @Override
+  public void saveRun(RunRecord run) {
+    Path dir = runDir(run);
+    AtomicFiles.replace(dir.resolve(RunFiles.RUN), JsonSupport.pretty(RunJson.toJson(run)));
+    if (run.status().isTerminal()) {
+      AtomicFiles.replace(dir.resolve(RunFiles.RESULT), JsonSupport.pretty(RunJson.resultFile(run)));
+    }
+  }
+
+  @Override
+  public Optional<RunRecord> findRun(RunId runId) {
+    String id = runId.value();
+    if (!StoreLayout.isSafeSegment(id)) {
+      return Optional.empty();
+    }
+    Path cached = runDirs.get(id);
+    if (cached != null) {
+      Optional<RunRecord> r = readRun(cached);
+      if (r.isPresent()) {
+        return r;
+      }
+    }
+    try {
+      Optional<Path> cwd = index.cwdOf(id);
+      if (cwd.isPresent()) {
+        Optional<RunRecord> r = readRun(layout.runDir(cwd.get(), id));
+        if (r.isPresent()) {
+          return r;
+        }
+      }
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot read run index in", index.home(), e);
+    }
+    for (Path cwd : knownCwds()) {
+      Optional<RunRecord> r = readRun(layout.runDir(cwd, id));
+      if (r.isPresent()) {
+        return r;
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public List<RunRecord> listRuns(Path cwd) {
+    Map<String, RunRecord> out = new LinkedHashMap<>();
+    for (Path c : cwdsFor(cwd)) {
+      Path runs = layout.runsDir(c);
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(runs, Files::isDirectory)) {
+        for (Path dir : ds) {
+          readRun(dir).ifPresent(r -> out.putIfAbsent(r.runId().value(), r));
+        }
+      } catch (NoSuchFileException e) {
+        continue;
+      } catch (IOException e) {
+        throw StoreErrors.io("cannot list", runs, e);
+      }
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  @Override
+  public EventLog openEventLog(RunRecord run) {
+    Path file = runDir(run).resolve(RunFiles.EVENTS);
+    reader.forget(file);
+    return FsEventLog.open(file);
+  }
+
+  @Override
+  public List<NormalizedEvent> readEvents(RunRecord run, long afterSeq, int limit) {
+    Path file = runDir(run).resolve(RunFiles.EVENTS);
+    try {
+      return reader.read(file, afterSeq, Math.max(1, limit), NormalizedEvent::fromJson, NormalizedEvent::seq);
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot read events", file, e);
+    }
+  }
+
+  /** @return the size of {@code events.jsonl} in bytes, -1 when it does not exist */
+  @Override
+  public long eventLogVersion(RunRecord run) {
+    Path file = runDir(run).resolve(RunFiles.EVENTS);
+    try {
+      return Files.size(file);
+    } catch (NoSuchFileException e) {
+      return -1;
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot stat", file, e);
+    }
+  }
+
+  // ---- artifacts --------------------------------------------------------------------------------------------
+
+  /** @throws OrchException INVALID_ARGUMENT for a pointer or type that would escape the artifact directory */
+  @Override
+  public void writeArtifacts(RunRecord run, long seq, String eventType, List<ArtifactField> fields) {
+    ArtifactFiles.write(runDir(run), seq, eventType, fields);
+  }
+
+  @Override
+  public Optional<ArtifactManifest> readManifest(RunRecord run, long seq) {
+    return ArtifactFiles.readManifest(runDir(run), seq);
+  }
+
+  /** @throws OrchException NOT_FOUND when the manifest has no entry for the pointer */
+  @Override
+  public byte[] readArtifact(RunRecord run, ArtifactManifest manifest, String pointer, long offset, int length) {
+    return ArtifactFiles.read(runDir(run), manifest, pointer, offset, length);
+  }
+
+  // ---- leases and orphans -----------------------------------------------------------------------------------
+
+  @Override
+  public Optional<RunLease> tryLease(RunRecord run) {
+    return acquire(runDir(run));
+  }
+
+  @Override
+  public void recordProcess(RunRecord run, ProcessRef process) {
+    Path file = runDir(run).resolve(RunFiles.PROCESSES);
+    try {
+      ProcessLog.append(file, process);
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot record process in", file, e);
+    }
+  }
+
+  @Override
+  public List<ProcessRef> recordedProcesses(RunRecord run) {
+    Path file = runDir(run).resolve(RunFiles.PROCESSES);
+    try {
+      return ProcessLog.read(file);
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot read", file, e);
+    }
+  }
+
+  /**
+   * Scans the active-run markers of the home: a run that is non-terminal and whose lease can be taken has lost
+   * its owner. Markers of terminal or vanished runs are removed. The probing lease is released again.
+   */
+  @Override
+  public List<RunRecord> orphanedRuns() {
+    List<RunRecord> out = new ArrayList<>();
+    try {
+      for (RunIndex.Marker m : index.activeMarkers()) {
+        if (!StoreLayout.isSafeSegment(m.runId())) {
+          continue;
+        }
+        Path dir = layout.runDir(m.cwd(), m.runId());
+        Optional<RunRecord> run = readRun(dir);
+        if (run.isEmpty() || run.get().status().isTerminal()) {
+          index.clearActive(m.runId());
+          continue;
+        }
+        Optional<RunLease> probe = Leases.tryAcquire(dir.resolve(RunFiles.LEASE));
+        if (probe.isPresent()) {
+          probe.get().close();
+          out.add(run.get());
+        }
+      }
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot scan active runs in", index.home(), e);
+    }
+    return out;
+  }
+
+  /** Drops the run's active-run marker and releases this process's lease on it, if held. */
+  @Override
+  public void runEnded(RunRecord run) {
+    Path dir = runDir(run);
+    try {
+      index.clearActive(run.runId().value());
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot clear active-run marker in", index.home(), e);
+    } finally {
+      Leases.release(dir.resolve(RunFiles.LEASE));
+    }
+  }
+
+  // ---- sessions ---------------------------------------------------------------------------------------------
+
+  @Override
+  public SessionRecord createSession(Path cwd, String nickname, Function<String, SessionRecord> factory) {
+    Path c = normalize(cwd);
+    Path dir = layout.sessionsDir(c);
+    SessionRecord s = sessions.create(dir, nickname, factory);
+    sessionDirs.put(s.sessionId().value(), dir);
+    localCwds.add(c);
+    if (!index.knowsCwd(c)) {
+      try {
+        if (!index.cwds().contains(c)) {
+          index.append(null, c);
+        }
+      } catch (IOException e) {
+        throw StoreErrors.io("cannot index cwd in", index.home(), e);
+      }
+    }
+    return s;
+  }
+
+  @Override
+  public void saveSession(SessionRecord session) {
+    String id = session.sessionId().value();
+    Path dir = sessionDirs.getOrDefault(id, layout.sessionsDir(normalize(session.cwd())));
+    sessions.save(dir, session);
+    sessionDirs.put(id, dir);
+  }
+
+  @Override
+  public Optional<SessionRecord> findSession(SessionId sessionId, Path cwd) {
+    String id = sessionId.value();
+    Set<Path> dirs = new LinkedHashSet<>();
+    if (cwd != null) {
+      dirs.add(layout.sessionsDir(normalize(cwd)));
+    }
+    Path cached = sessionDirs.get(id);
+    if (cached != null) {
+      dirs.add(cached);
+    }
+    for (Path dir : dirs) {
+      Optional<SessionRecord> s = readSession(dir, id);
+      if (s.isPresent()) {
+        return s;
+      }
+    }
+    for (Path c : knownCwds()) {
+      Optional<SessionRecord> s = readSession(layout.sessionsDir(c), id);
+      if (s.isPresent()) {
+        return s;
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public List<SessionRecord> listSessions(Path cwd) {
+    Map<String, SessionRecord> out = new LinkedHashMap<>();
+    for (Path c : cwdsFor(cwd)) {
+      Path dir = layout.sessionsDir(c);
+      for (SessionRecord s : sessions.list(dir)) {
+        sessionDirs.putIfAbsent(s.sessionId().value(), dir);
+        out.putIfAbsent(s.sessionId().value(), s);
+      }
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  // ---- inbox ------------------------------------------------------------------------------------------------
+
+  @Override
+  public InboxMessage appendInbox(SessionRecord recipient, InboxMessage message) {
+    return sessions.appendInbox(sessionsDirOf(recipient), message);
+  }
+
+  @Override
+  public List<InboxMessage> readInbox(SessionRecord recipient, long afterSeq, int limit) {
+    return sessions.readInbox(sessionsDirOf(recipient), recipient.sessionId().value(), afterSeq,
+        Math.max(1, limit));
+  }
+
+  /** Releases every lease this store instance took. Idempotent. */
+  @Override
+  public void close() {
+    for (RunLease lease : leases) {
+      lease.close();
+    }
+    leases.clear();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------------
+
+  private Optional<RunLease> acquire(Path runDir) {
+    Path file = runDir.resolve(RunFiles.LEASE);
+    try {
+      Optional<RunLease> lease = Leases.tryAcquire(file);
+      leases.removeIf(l -> !Leases.isHeld(l));
+      lease.ifPresent(leases::add);
+      return lease;
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot open lease", file, e);
+    }
+  }
+
+  private Path runDir(RunRecord run) {
+    String id = run.runId().value();
+    Path cached = runDirs.get(id);
+    return cached != null ? cached : layout.runDir(normalize(run.cwd()), id);
+  }
+
+  private Path sessionsDirOf(SessionRecord s) {
+    StoreLayout.checkId("session_id", s.sessionId().value());
+    return sessionDirs.getOrDefault(s.sessionId().value(), layout.sessionsDir(normalize(s.cwd())));
+  }
+
+  private Optional<RunRecord> readRun(Path dir) {
+    Path file = dir.resolve(RunFiles.RUN);
+    byte[] bytes = AtomicFiles.readIfExists(file);
+    if (bytes == null) {
+      return Optional.empty();
+    }
+    try {
+      RunRecord r = RunJson.fromJson(JsonSupport.parse(bytes, 0, bytes.length));
+      runDirs.put(r.runId().value(), dir);
+      return Optional.of(r);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("skipping malformed run file {}: {}", file, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private Optional<SessionRecord> readSession(Path dir, String id) {
+    Optional<SessionRecord> s = sessions.read(dir, id);
+    s.ifPresent(found -> sessionDirs.put(id, dir));
+    return s;
+  }
+
+  /** @return the cwd itself (remembered when its store directory exists), or every known cwd when null */
+  private Set<Path> cwdsFor(Path cwd) {
+    if (cwd == null) {
+      return knownCwds();
+    }
+    Path c = normalize(cwd);
+    if (Files.isDirectory(layout.root(c))) {
+      localCwds.add(c);
+    }
+    return Set.of(c);
+  }
+
+  private Set<Path> knownCwds() {
+    Set<Path> all = new LinkedHashSet<>();
+    try {
+      all.addAll(index.cwds());
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot read run index in", index.home(), e);
+    }
+    all.addAll(localCwds);
+    return all;
+  }
+
+  private static Path normalize(Path cwd) {
+    return cwd.toAbsolutePath().normalize();
+  }
+}

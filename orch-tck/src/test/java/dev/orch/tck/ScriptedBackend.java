@@ -1,0 +1,139 @@
+package dev.orch.tck;
+
+import dev.orch.core.AgentMessage;
+import dev.orch.core.EventType;
+import dev.orch.core.OrchException;
+import dev.orch.core.RemoteRef;
+import dev.orch.core.RunEvent;
+import dev.orch.core.RunStatus;
+import dev.orch.core.spi.Backend;
+import dev.orch.core.spi.BackendContext;
+import dev.orch.core.spi.BackendDescriptor;
+import dev.orch.core.spi.BackendProvider;
+import dev.orch.core.spi.Capability;
+import dev.orch.core.spi.EventSink;
+import dev.orch.core.spi.RunHandle;
+import dev.orch.core.spi.RunSpec;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A backend that follows a script in its prompt, for testing the engine's own rules (queues, cancel, continue,
+ * shutdown) where no real peer is involved. Prompt words: {@code complete} (answer "done: <prompt>"),
+ * {@code fail}, {@code wait-input} (input_required, completes with the input text), {@code slow} (runs until
+ * cancelled, then still tries to complete — the engine must drop that), {@code events:N} (N agent messages
+ * first), {@code hold} (waits for {@link #release()} before completing), {@code refuse} (validate throws).
+ */
+final class ScriptedBackend implements BackendProvider {
+  final List<RunSpec> started = new CopyOnWriteArrayList<>();
+  final List<String> cancels = new CopyOnWriteArrayList<>();
+  private final CountDownLatch hold = new CountDownLatch(1);
+
+  void release() {
+    hold.countDown();
+  }
+
+  @Override
+  public BackendDescriptor descriptor() {
+    return new BackendDescriptor("scripted", "1", EnumSet.of(Capability.CANCEL, Capability.CONTINUE,
+        Capability.RESUME), "dev.orch:orch-tck:tests", "scripted test backend");
+  }
+
+  @Override
+  public Backend create(BackendContext context) {
+    return new Backend() {
+      @Override
+      public void validate(RunSpec spec) {
+        if (spec.prompt().contains("refuse")) {
+          throw OrchException.invalid("Invalid scripted configuration: refused on purpose");
+        }
+      }
+
+      @Override
+      public RunHandle start(RunSpec spec, EventSink sink) {
+        started.add(spec);
+        Run run = new Run(spec, sink);
+        Thread t = context.threadFactory().newThread(run::script);
+        t.start();
+        return run;
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+  }
+
+  private final class Run implements RunHandle {
+    private final RunSpec spec;
+    private final EventSink sink;
+    private final CountDownLatch cancelled = new CountDownLatch(1);
+    private final java.util.concurrent.SynchronousQueue<AgentMessage> input =
+        new java.util.concurrent.SynchronousQueue<>();
+
+    Run(RunSpec spec, EventSink sink) {
+      this.spec = spec;
+      this.sink = sink;
+    }
+
+    void script() {
+      try {
+        String p = spec.prompt();
+        String conv = spec.resume() != null ? spec.resume().backendSessionId() : "conv-" + spec.runId();
+        sink.emit(new RunEvent.RunStarted(RunEvent.details("thread_id", spec.resume() == null ? null : conv)));
+        sink.bindSession(conv, RemoteRef.conversation("scripted", conv));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("events:(\\d+)").matcher(p);
+        if (m.find()) {
+          for (int i = 1; i <= Integer.parseInt(m.group(1)); i++) {
+            sink.emit(RunEvent.Activity.agentMessage("message " + i));
+          }
+        }
+        if (p.contains("fail")) {
+          sink.emit(new RunEvent.RunFailed("scripted failure", null));
+        } else if (p.contains("wait-input")) {
+          sink.emit(new RunEvent.InputRequired("Which colour?", RunEvent.details("question", "colour")));
+          AgentMessage answer = input.take();
+          sink.emit(new RunEvent.StatusChanged(RunStatus.RUNNING, null));
+          sink.emit(new RunEvent.RunCompleted("answer: " + answer.text(), null, null, null));
+        } else if (p.contains("slow")) {
+          cancelled.await(60, TimeUnit.SECONDS);
+          sink.emit(RunEvent.Activity.agentMessage("late message after cancel"));
+          sink.emit(new RunEvent.RunCompleted("late completion", null, null, null));
+        } else if (p.contains("hold")) {
+          hold.await(60, TimeUnit.SECONDS);
+          sink.emit(new RunEvent.RunCompleted("released", null, null, null));
+        } else {
+          sink.emit(new RunEvent.RunCompleted("done: " + p, null, RunEvent.details("turns", 1), null));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void cancel(String reason) {
+      cancels.add(reason);
+      cancelled.countDown();
+    }
+
+    @Override
+    public void sendInput(AgentMessage message) {
+      if (!input.offer(message)) {
+        try {
+          if (!input.offer(message, 5, TimeUnit.SECONDS)) {
+            throw OrchException.conflict("scripted run is not waiting");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  static boolean isType(dev.orch.core.NormalizedEvent e, EventType t) {
+    return e.type() == t;
+  }
+}
