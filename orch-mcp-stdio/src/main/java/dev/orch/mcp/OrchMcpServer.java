@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orch.core.Orchestrator;
 import dev.orch.core.spi.BackendDescriptor;
 import dev.orch.mcp.internal.AgentTools;
-import dev.orch.mcp.internal.EofWatchingInputStream;
+import dev.orch.mcp.internal.PendingRequests;
+import dev.orch.mcp.internal.ProtocolInputFilter;
 import dev.orch.mcp.internal.ResultRenderer;
 import dev.orch.mcp.internal.RunTools;
 import dev.orch.mcp.internal.ToolBinding;
@@ -40,26 +41,33 @@ import org.slf4j.LoggerFactory;
  * Orchestrator and streams, then {@link #awaitInputEnd} and {@link #close}.
  *
  * <p>Lifecycle (SPEC §10): when the input ends (stdin EOF) or the JVM is asked to stop (SIGTERM), live runs are
- * cancelled and their processes killed by {@link Orchestrator#close()}, and the process exits within about 1 s.
+ * cancelled and their processes killed by {@link Orchestrator#close()}, and the process exits within about 1 s
+ * (at EOF, answers to requests that came before it get up to {@link #EOF_GRACE_MS} to be written).
  * Nothing but JSON-RPC is written to the protocol stream: {@link #main} takes {@link FileDescriptor#out} for the
  * transport and points {@link System#out} at stderr.
  */
 public final class OrchMcpServer implements AutoCloseable {
   /** Longest time {@link #close()} waits for the Orchestrator to stop, ms (SPEC §10: exit within 1 s). */
-  public static final long CLOSE_BUDGET_MS = 800;
+  public static final long CLOSE_BUDGET_MS = 600;
+  /** Longest time to wait at stdin EOF for answers to requests that came before it, ms. */
+  public static final long EOF_GRACE_MS = 300;
 
   private final Orchestrator orchestrator;
   private final McpAsyncServer server;
   private final ExecutorService toolExecutor;
   private final CountDownLatch inputEnded;
+  private final ProtocolInputFilter input;
+  private final PendingRequests pending;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OrchMcpServer(Orchestrator orchestrator, McpAsyncServer server, ExecutorService toolExecutor,
-      CountDownLatch inputEnded) {
+      CountDownLatch inputEnded, ProtocolInputFilter input, PendingRequests pending) {
     this.orchestrator = orchestrator;
     this.server = server;
     this.toolExecutor = toolExecutor;
     this.inputEnded = inputEnded;
+    this.input = input;
+    this.pending = pending;
   }
 
   /**
@@ -92,6 +100,7 @@ public final class OrchMcpServer implements AutoCloseable {
         orchestrator.backends().stream().map(BackendDescriptor::id).toList());
     server.awaitInputEnd();
     log.info("stdin closed: shutting down");
+    server.awaitAnswers(EOF_GRACE_MS);
     server.close();
     System.exit(0);
   }
@@ -116,8 +125,11 @@ public final class OrchMcpServer implements AutoCloseable {
     bindings.addAll(new AgentTools(orchestrator).bindings());
     ToolDispatcher dispatcher = new ToolDispatcher(mapper, renderer, executor);
     CountDownLatch inputEnded = new CountDownLatch(1);
+    PendingRequests pending = new PendingRequests();
+    OutputStream trackedOut = pending.track(out);
+    ProtocolInputFilter input = new ProtocolInputFilter(in, trackedOut, mapper, pending, inputEnded::countDown);
     StdioServerTransportProvider transport = new StdioServerTransportProvider(new JacksonMcpJsonMapper(mapper),
-        new EofWatchingInputStream(in, inputEnded::countDown), out);
+        input, trackedOut);
     McpAsyncServer server = McpServer.async(transport)
         .serverInfo("orch", version())
         .instructions("Orch runs coding-agent sub-runs (Codex CLI, Claude Code CLI, remote A2A agents). Start one "
@@ -128,7 +140,22 @@ public final class OrchMcpServer implements AutoCloseable {
         .validateToolInputs(false)
         .tools(dispatcher.specifications(ToolCatalog.load(mapper, backendIds), bindings))
         .build();
-    return new OrchMcpServer(orchestrator, server, executor, inputEnded);
+    return new OrchMcpServer(orchestrator, server, executor, inputEnded, input, pending);
+  }
+
+  /**
+   * Waits until the requests received so far are answered (a client may send a request and close stdin at once).
+   *
+   * @param timeoutMs longest wait, ms
+   * @return true when all were answered in time
+   */
+  public boolean awaitAnswers(long timeoutMs) {
+    try {
+      return pending.awaitNone(timeoutMs);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** Blocks until the protocol input ends (EOF or read error). */
@@ -169,6 +196,7 @@ public final class OrchMcpServer implements AutoCloseable {
       LoggerFactory.getLogger(OrchMcpServer.class).warn("Orchestrator did not close within {} ms", CLOSE_BUDGET_MS);
     }
     server.close();
+    input.release();
     toolExecutor.shutdownNow();
   }
 

@@ -75,7 +75,6 @@ public final class ArgumentValidator {
 
   private void resolveUnion(JsonNode root, List<Error> errors, int at, Set<Violation> out) {
     Error any = errors.get(0);
-    String kind = any.getEvaluationPath().getName(at);
     // the summary error of the union itself (networknt emits one for oneOf) has the union as its last segment
     Error summary = errors.stream().filter(e -> e.getEvaluationPath().getNameCount() == at + 1).findFirst()
         .orElse(null);
@@ -98,7 +97,7 @@ public final class ArgumentValidator {
       out.add(new Violation(join(location, "type"), "expected one of " + quoteAll(consts)));
     } else {
       out.add(new Violation(dotted(location), "expected " + String.join(" or ", branchTypes(branches))
-          + ", got " + jsonType(value) + " (" + kind + ")"));
+          + ", got " + jsonType(value)));
     }
   }
 

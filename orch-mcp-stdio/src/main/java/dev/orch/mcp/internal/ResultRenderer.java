@@ -33,8 +33,10 @@ public final class ResultRenderer {
   public ResultRenderer(ObjectMapper mapper) {
     this.mapper = mapper;
     DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
-    DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
-        .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+    DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+        .withObjectEmptySeparator("")
+        .withArrayEmptySeparator(""));
     printer.indentObjectsWith(indenter);
     printer.indentArraysWith(indenter);
     this.pretty = mapper.writer(printer);
@@ -52,7 +54,7 @@ public final class ResultRenderer {
   /** @return a successful result: the pretty text plus structuredContent */
   public CallToolResult success(ObjectNode payload) {
     return CallToolResult.builder()
-        .content(List.of(new TextContent(prettyText(payload))))
+        .content(List.of(TextContent.builder(prettyText(payload)).build()))
         .structuredContent(payload)
         .isError(false)
         .build();
@@ -60,7 +62,7 @@ public final class ResultRenderer {
 
   /** @return an {@code isError} result with the given text */
   public CallToolResult error(String text) {
-    return CallToolResult.builder().content(List.of(new TextContent(text))).isError(true).build();
+    return CallToolResult.builder().content(List.of(TextContent.builder(text).build())).isError(true).build();
   }
 
   /**

@@ -66,10 +66,8 @@ public final class ToolDispatcher {
     List<AsyncToolSpecification> out = new ArrayList<>();
     for (ToolDefinition def : definitions) {
       Function<Map<String, Object>, CallToolResult> call = callFunction(def, byName.get(def.name()));
-      McpSchema.Tool tool = McpSchema.Tool.builder()
-          .name(def.name())
+      McpSchema.Tool tool = McpSchema.Tool.builder(def.name(), toMap(def.inputSchema()))
           .description(def.description())
-          .inputSchema(toMap(def.inputSchema()))
           .outputSchema(toMap(def.outputSchema()))
           .annotations(new ToolAnnotations(null, def.readOnly(), !def.readOnly() && def.name().equals("cancel_run"),
               def.readOnly(), !def.readOnly(), null))
