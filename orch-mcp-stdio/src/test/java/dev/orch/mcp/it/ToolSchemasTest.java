@@ -26,7 +26,7 @@ class ToolSchemasTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
-  Path tmp;
+  static Path tmp;
 
   private McpSyncClient client;
   private Map<String, McpSchema.Tool> ours;

@@ -43,7 +43,7 @@ class ValidationReplayTest {
   private static final String IDLE_SESSION = "799d136b-3f54-42f1-9d2b-7bfd9f2765d1";
 
   @TempDir
-  Path tmp;
+  static Path tmp;
 
   private Path proj;
   private MockResponsesApi model;
