@@ -257,6 +257,12 @@ class EngineBehaviourTest {
       backend.release();
       EventPage page = waiting.get(10, TimeUnit.SECONDS);
       assertThat(page.events()).extracting(NormalizedEvent::type).containsExactly(EventType.RUN_COMPLETED);
+      // run.json is replaced right after the event is appended: the other process sees it within milliseconds
+      long deadline = System.currentTimeMillis() + 5000;
+      while (other.getRun(RunRef.of(r.runId())).status() != RunStatus.COMPLETED
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
       assertThat(other.listRuns(RunStatus.COMPLETED, null, cwd.toString())).extracting(s -> s.runId())
           .contains(r.runId());
     }
@@ -321,6 +327,41 @@ class EngineBehaviourTest {
       assertThat(ev.get(ev.size() - 1).data().path("reason").asText()).isEqualTo("shutdown");
     }
     orch = open();
+  }
+
+  @Test
+  @DisplayName("a large field spills into artifacts and get_event_artifact pages it back exactly")
+  void artifacts() {
+    SpawnResult r = orch.spawn(req("big-output").build());
+    List<NormalizedEvent> events = finish(r);
+    NormalizedEvent cmd = events.stream().filter(e -> e.type() == EventType.COMMAND_FINISHED).findFirst().orElseThrow();
+    assertThat(cmd.data().path("output").asText()).endsWith("\n...[truncated, see artifact_refs]");
+    assertThat(cmd.data().path("artifact_refs").has("/output")).isTrue();
+    assertThat(cmd.toJson().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThan(16384);
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; expected.length() < 150_000; i++) {
+      expected.append("line ").append(i).append(" \u00e9\u4e2d\uD83D\uDE00\n");
+    }
+    StringBuilder got = new StringBuilder();
+    long offset = 0;
+    while (true) {
+      var slice = orch.readArtifact(RunRef.of(r.runId()), cmd.seq(), "/output", offset, 1001);
+      assertThat(slice.returnedBytes()).isLessThanOrEqualTo(1001);
+      got.append(slice.content());
+      offset = slice.offset() + slice.returnedBytes();
+      if (!slice.hasMore()) {
+        assertThat(offset).isEqualTo(slice.totalBytes());
+        break;
+      }
+    }
+    assertThat(got.toString()).isEqualTo(expected.toString());
+    assertThatThrownBy(() -> orch.readArtifact(RunRef.of(r.runId()), 1, "/output", 0, 10))
+        .hasMessage("No artifacts found for seq 1");
+    assertThatThrownBy(() -> orch.readArtifact(RunRef.of(r.runId()), cmd.seq(), "/stdout", 0, 10))
+        .hasMessage("No artifact for field_path /stdout. Available field paths: /output");
+    var past = orch.readArtifact(RunRef.of(r.runId()), cmd.seq(), "/output", 10_000_000, 10);
+    assertThat(past.content()).isEmpty();
+    assertThat(past.hasMore()).isFalse();
   }
 
   @Test

@@ -91,6 +91,14 @@ final class ScriptedBackend implements BackendProvider {
             sink.emit(RunEvent.Activity.agentMessage("message " + i));
           }
         }
+        if (p.contains("big-output")) {
+          StringBuilder out = new StringBuilder();
+          for (int i = 0; out.length() < 150_000; i++) {
+            out.append("line ").append(i).append(" \u00e9\u4e2d\uD83D\uDE00\n");
+          }
+          sink.emit(new RunEvent.Activity(EventType.COMMAND_FINISHED, RunEvent.details("command", "seq 1 9999",
+              "output", out.toString(), "exit_code", 0, "status", "completed")));
+        }
         if (p.contains("fail")) {
           sink.emit(new RunEvent.RunFailed("scripted failure", null));
         } else if (p.contains("wait-input")) {

@@ -8,11 +8,11 @@ import dev.orch.core.OrchException;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
 import dev.orch.core.RunSummary;
+import dev.orch.core.internal.sanitize.Utf8Slices;
 import dev.orch.core.spi.ArtifactManifest;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.SessionRecord;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -154,11 +154,11 @@ final class Queries {
       return new ArtifactSlice(r.runId(), seq, fieldPath, e.mime(), e.encoding(), e.relpath(), total, offset, 0,
           false, "");
     }
-    // Read 3 bytes beyond the window so a character that starts inside it can be completed.
-    byte[] raw = store.readArtifact(r, m, fieldPath, offset, (int) Math.min((long) limit + 3, total - offset));
-    Utf8Window w = Utf8Window.of(raw, offset, limit);
-    return new ArtifactSlice(r.runId(), seq, fieldPath, e.mime(), e.encoding(), e.relpath(), total, w.offset(),
-        w.length(), w.offset() + w.length() < total, new String(raw, w.start(), w.length(), StandardCharsets.UTF_8));
+    int want = (int) Math.min((long) limit + Utf8Slices.WINDOW_SLACK_BYTES, total - offset);
+    byte[] window = store.readArtifact(r, m, fieldPath, offset, want);
+    Utf8Slices.Slice slice = Utf8Slices.slice(window, offset, total, offset, limit);
+    return new ArtifactSlice(r.runId(), seq, fieldPath, e.mime(), e.encoding(), e.relpath(), total, slice.offset(),
+        slice.returnedBytes(), slice.hasMore(), slice.text());
   }
 
   List<AgentInfo> listAgents(String cwd, String backend, String status) {

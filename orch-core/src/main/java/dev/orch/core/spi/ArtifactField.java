@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param pointer JSON Pointer relative to {@code event.data}, e.g. {@code /output} or {@code /input/content}
  * @param mime {@code text/plain} for strings, {@code application/json} for objects and arrays
- * @param content the full UTF-8 bytes of the original value (a string's text, or the pretty JSON)
+ * @param content the full UTF-8 bytes of the original value (a string's text, or the compact JSON as the TS server writes it)
  * @param totalChars number of characters of a string value, or -1 for JSON values
  */
 public record ArtifactField(String pointer, String mime, byte[] content, long totalChars) {

@@ -15,6 +15,7 @@ import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.SessionRecord;
 import dev.orch.store.fs.internal.ArtifactFiles;
 import dev.orch.store.fs.internal.AtomicFiles;
+import dev.orch.store.fs.internal.Catalog;
 import dev.orch.store.fs.internal.FsEventLog;
 import dev.orch.store.fs.internal.JsonSupport;
 import dev.orch.store.fs.internal.Leases;
@@ -27,7 +28,6 @@ import dev.orch.store.fs.internal.StoreErrors;
 import dev.orch.store.fs.internal.StoreLayout;
 import dev.orch.store.fs.internal.StoreLayout.RunFiles;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -40,8 +40,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The file store (SPEC §5, §6): per cwd {@code <cwd>/<dirName>/runs/<run_id>/…} and {@code sessions/…}, plus a
@@ -55,15 +53,12 @@ import org.slf4j.LoggerFactory;
  * {@link OrchException} with code STORE.
  */
 public final class FsRunStore implements RunStore {
-  private static final Logger LOG = LoggerFactory.getLogger(FsRunStore.class);
 
   private final StoreLayout layout;
   private final RunIndex index;
   private final SeqLineReader reader = new SeqLineReader();
   private final SessionFiles sessions = new SessionFiles(reader);
-  private final Map<String, Path> runDirs = new ConcurrentHashMap<>();
-  private final Map<String, Path> sessionDirs = new ConcurrentHashMap<>();
-  private final Set<Path> localCwds = ConcurrentHashMap.newKeySet();
+  private final Catalog catalog;
   private final Set<RunLease> leases = ConcurrentHashMap.newKeySet();
 
   /**
@@ -74,6 +69,7 @@ public final class FsRunStore implements RunStore {
   public FsRunStore(FsStoreSettings settings) {
     this.layout = new StoreLayout(settings.dirName());
     this.index = new RunIndex(settings.home());
+    this.catalog = new Catalog(layout, index);
   }
 
   // ---- runs -------------------------------------------------------------------------------------------------
@@ -97,7 +93,7 @@ public final class FsRunStore implements RunStore {
       lease.close();
       throw e;
     }
-    runDirs.put(id, dir);
+    catalog.rememberRun(id, dir);
     return lease;
   }
 
@@ -112,53 +108,12 @@ public final class FsRunStore implements RunStore {
 
   @Override
   public Optional<RunRecord> findRun(RunId runId) {
-    String id = runId.value();
-    if (!StoreLayout.isSafeSegment(id)) {
-      return Optional.empty();
-    }
-    Path cached = runDirs.get(id);
-    if (cached != null) {
-      Optional<RunRecord> r = readRun(cached);
-      if (r.isPresent()) {
-        return r;
-      }
-    }
-    try {
-      Optional<Path> cwd = index.cwdOf(id);
-      if (cwd.isPresent()) {
-        Optional<RunRecord> r = readRun(layout.runDir(cwd.get(), id));
-        if (r.isPresent()) {
-          return r;
-        }
-      }
-    } catch (IOException e) {
-      throw StoreErrors.io("cannot read run index in", index.home(), e);
-    }
-    for (Path cwd : knownCwds()) {
-      Optional<RunRecord> r = readRun(layout.runDir(cwd, id));
-      if (r.isPresent()) {
-        return r;
-      }
-    }
-    return Optional.empty();
+    return catalog.findRun(runId.value());
   }
 
   @Override
   public List<RunRecord> listRuns(Path cwd) {
-    Map<String, RunRecord> out = new LinkedHashMap<>();
-    for (Path c : cwdsFor(cwd)) {
-      Path runs = layout.runsDir(c);
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(runs, Files::isDirectory)) {
-        for (Path dir : ds) {
-          readRun(dir).ifPresent(r -> out.putIfAbsent(r.runId().value(), r));
-        }
-      } catch (NoSuchFileException e) {
-        continue;
-      } catch (IOException e) {
-        throw StoreErrors.io("cannot list", runs, e);
-      }
-    }
-    return new ArrayList<>(out.values());
+    return catalog.listRuns(cwd);
   }
 
   @Override
@@ -250,7 +205,7 @@ public final class FsRunStore implements RunStore {
           continue;
         }
         Path dir = layout.runDir(m.cwd(), m.runId());
-        Optional<RunRecord> run = readRun(dir);
+        Optional<RunRecord> run = catalog.readRun(dir);
         if (run.isEmpty() || run.get().status().isTerminal()) {
           index.clearActive(m.runId());
           continue;
@@ -287,8 +242,8 @@ public final class FsRunStore implements RunStore {
     Path c = normalize(cwd);
     Path dir = layout.sessionsDir(c);
     SessionRecord s = sessions.create(dir, nickname, factory);
-    sessionDirs.put(s.sessionId().value(), dir);
-    localCwds.add(c);
+    catalog.rememberSession(s.sessionId().value(), dir);
+    catalog.rememberCwd(c);
     if (!index.knowsCwd(c)) {
       try {
         if (!index.cwds().contains(c)) {
@@ -304,9 +259,9 @@ public final class FsRunStore implements RunStore {
   @Override
   public void saveSession(SessionRecord session) {
     String id = session.sessionId().value();
-    Path dir = sessionDirs.getOrDefault(id, layout.sessionsDir(normalize(session.cwd())));
+    Path dir = catalog.sessionsDir(session);
     sessions.save(dir, session);
-    sessionDirs.put(id, dir);
+    catalog.rememberSession(id, dir);
   }
 
   @Override
@@ -316,7 +271,7 @@ public final class FsRunStore implements RunStore {
     if (cwd != null) {
       dirs.add(layout.sessionsDir(normalize(cwd)));
     }
-    Path cached = sessionDirs.get(id);
+    Path cached = catalog.rememberedSessionDir(id);
     if (cached != null) {
       dirs.add(cached);
     }
@@ -326,7 +281,7 @@ public final class FsRunStore implements RunStore {
         return s;
       }
     }
-    for (Path c : knownCwds()) {
+    for (Path c : catalog.knownCwds()) {
       Optional<SessionRecord> s = readSession(layout.sessionsDir(c), id);
       if (s.isPresent()) {
         return s;
@@ -338,10 +293,10 @@ public final class FsRunStore implements RunStore {
   @Override
   public List<SessionRecord> listSessions(Path cwd) {
     Map<String, SessionRecord> out = new LinkedHashMap<>();
-    for (Path c : cwdsFor(cwd)) {
+    for (Path c : catalog.cwdsFor(cwd)) {
       Path dir = layout.sessionsDir(c);
       for (SessionRecord s : sessions.list(dir)) {
-        sessionDirs.putIfAbsent(s.sessionId().value(), dir);
+        catalog.rememberSession(s.sessionId().value(), dir);
         out.putIfAbsent(s.sessionId().value(), s);
       }
     }
@@ -352,12 +307,12 @@ public final class FsRunStore implements RunStore {
 
   @Override
   public InboxMessage appendInbox(SessionRecord recipient, InboxMessage message) {
-    return sessions.appendInbox(sessionsDirOf(recipient), message);
+    return sessions.appendInbox(catalog.sessionsDir(recipient), message);
   }
 
   @Override
   public List<InboxMessage> readInbox(SessionRecord recipient, long afterSeq, int limit) {
-    return sessions.readInbox(sessionsDirOf(recipient), recipient.sessionId().value(), afterSeq,
+    return sessions.readInbox(catalog.sessionsDir(recipient), recipient.sessionId().value(), afterSeq,
         Math.max(1, limit));
   }
 
@@ -385,62 +340,16 @@ public final class FsRunStore implements RunStore {
   }
 
   private Path runDir(RunRecord run) {
-    String id = run.runId().value();
-    Path cached = runDirs.get(id);
-    return cached != null ? cached : layout.runDir(normalize(run.cwd()), id);
-  }
-
-  private Path sessionsDirOf(SessionRecord s) {
-    StoreLayout.checkId("session_id", s.sessionId().value());
-    return sessionDirs.getOrDefault(s.sessionId().value(), layout.sessionsDir(normalize(s.cwd())));
-  }
-
-  private Optional<RunRecord> readRun(Path dir) {
-    Path file = dir.resolve(RunFiles.RUN);
-    byte[] bytes = AtomicFiles.readIfExists(file);
-    if (bytes == null) {
-      return Optional.empty();
-    }
-    try {
-      RunRecord r = RunJson.fromJson(JsonSupport.parse(bytes, 0, bytes.length));
-      runDirs.put(r.runId().value(), dir);
-      return Optional.of(r);
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("skipping malformed run file {}: {}", file, e.getMessage());
-      return Optional.empty();
-    }
+    return catalog.runDir(run);
   }
 
   private Optional<SessionRecord> readSession(Path dir, String id) {
     Optional<SessionRecord> s = sessions.read(dir, id);
-    s.ifPresent(found -> sessionDirs.put(id, dir));
+    s.ifPresent(found -> catalog.rememberSession(id, dir));
     return s;
   }
 
-  /** @return the cwd itself (remembered when its store directory exists), or every known cwd when null */
-  private Set<Path> cwdsFor(Path cwd) {
-    if (cwd == null) {
-      return knownCwds();
-    }
-    Path c = normalize(cwd);
-    if (Files.isDirectory(layout.root(c))) {
-      localCwds.add(c);
-    }
-    return Set.of(c);
-  }
-
-  private Set<Path> knownCwds() {
-    Set<Path> all = new LinkedHashSet<>();
-    try {
-      all.addAll(index.cwds());
-    } catch (IOException e) {
-      throw StoreErrors.io("cannot read run index in", index.home(), e);
-    }
-    all.addAll(localCwds);
-    return all;
-  }
-
   private static Path normalize(Path cwd) {
-    return cwd.toAbsolutePath().normalize();
+    return Catalog.normalize(cwd);
   }
 }

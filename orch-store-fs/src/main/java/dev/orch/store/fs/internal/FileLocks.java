@@ -47,9 +47,13 @@ public final class FileLocks {
     try {
       Files.createDirectories(key.getParent());
       try (FileChannel ch = FileChannel.open(key, StandardOpenOption.READ, StandardOpenOption.WRITE,
-          StandardOpenOption.CREATE);
-          FileLock lock = ch.lock()) {
-        return work.run(ch);
+          StandardOpenOption.CREATE)) {
+        FileLock lock = ch.lock();
+        try {
+          return work.run(ch);
+        } finally {
+          lock.release();
+        }
       }
     } finally {
       local.unlock();

@@ -62,7 +62,7 @@ public record StoreLayout(String dirName) {
     return sessionsDir(cwd).resolve(checkId("session_id", sessionId) + ".json");
   }
 
-  /** @return the file names inside a run directory */
+  /** File names inside a run directory. */
   public static final class RunFiles {
     /** {@code run.json} */
     public static final String RUN = "run.json";

@@ -1,0 +1,77 @@
+package dev.orch.backend.codex.internal;
+
+import dev.orch.backend.codex.CodexConfig;
+import dev.orch.core.OrchException;
+import dev.orch.core.spi.Backend;
+import dev.orch.core.spi.BackendContext;
+import dev.orch.core.spi.EventSink;
+import dev.orch.core.spi.RunHandle;
+import dev.orch.core.spi.RunSpec;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The codex backend: one {@link CodexRun} per run, each a {@code codex exec --json} child process (SPEC §8).
+ * Thread-safe. Not API: obtain it through {@link dev.orch.backend.codex.CodexBackendProvider}.
+ */
+public final class CodexBackend implements Backend {
+  private final BackendContext context;
+  private final Set<CodexRun> live = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  /** @param context environment (ORCH_CODEX_*, PATH) and thread factory, never null */
+  public CodexBackend(BackendContext context) {
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  /**
+   * Reads the run's configuration; see {@link CodexConfig#read}.
+   *
+   * @throws OrchException INVALID_ARGUMENT naming every bad key, including an executable that cannot be found
+   */
+  @Override
+  public void validate(RunSpec spec) {
+    CodexConfig.read(spec.backendConfig(), context.environment());
+  }
+
+  /**
+   * Starts {@code codex exec --json}. Emits {@code run_started} first, then the mapped CLI events, then exactly
+   * one terminal event (unless the run is cancelled or the backend closed).
+   *
+   * @throws OrchException INVALID_ARGUMENT for a bad configuration; BACKEND when the process cannot be started
+   *     (no event was emitted; the engine records run_failed) or the backend is closed
+   */
+  @Override
+  public RunHandle start(RunSpec spec, EventSink sink) {
+    if (closed) {
+      throw new OrchException(OrchException.ErrorCode.BACKEND, "the codex backend is closed");
+    }
+    CodexConfig config = CodexConfig.read(spec.backendConfig(), context.environment());
+    CodexRun run = CodexRun.prepare(spec, config, sink, context.threadFactory(), live::remove);
+    live.add(run);
+    try {
+      run.launch();
+    } catch (RuntimeException e) {
+      live.remove(run);
+      throw e;
+    }
+    return run;
+  }
+
+  /** @return the pids of the codex processes of live runs (for diagnostics and tests) */
+  public List<Long> livePids() {
+    return live.stream().map(CodexRun::pid).toList();
+  }
+
+  /** Kills the process tree of every live run, without emitting events. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    for (CodexRun run : List.copyOf(live)) {
+      run.killSilently();
+      live.remove(run);
+    }
+  }
+}
