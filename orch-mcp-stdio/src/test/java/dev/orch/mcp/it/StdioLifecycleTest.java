@@ -70,7 +70,8 @@ class StdioLifecycleTest {
     RawServer server = new RawServer(tmp, Map.of());
     server.initialize();
     long start = System.nanoTime();
-    server.process.destroy();
+    // ProcessHandle.destroy sends SIGTERM only (Process.destroy would also close the child's stdin)
+    assertThat(server.process.toHandle().destroy()).isTrue();
     assertThat(server.process.waitFor(5, TimeUnit.SECONDS)).isTrue();
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertThat(ms).as("ms from SIGTERM to exit").isLessThan(1000);
