@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -211,7 +212,8 @@ public final class CliProcess {
 
   /**
    * Stops a process tree as {@link #destroyTree(Duration)} does; usable for processes recorded by an earlier
-   * Orch process (reconcile).
+   * Orch process (reconcile). A process that ended but was not reaped yet (a zombie, e.g. a CLI re-parented to
+   * an init that reaps slowly after its Orch process died) counts as gone, so zombies never stretch the waits.
    */
   public static void destroyTree(ProcessHandle root, Duration grace) {
     List<ProcessHandle> tree = new ArrayList<>();
@@ -220,28 +222,54 @@ public final class CliProcess {
     for (ProcessHandle h : tree) {
       h.destroy();
     }
-    long deadline = System.nanoTime() + grace.toNanos();
+    awaitGone(tree, grace);
     for (ProcessHandle h : tree) {
-      long left = deadline - System.nanoTime();
-      if (left > 0) {
-        try {
-          h.onExit().get(left, TimeUnit.NANOSECONDS);
-        } catch (Exception e) {
-          // still alive: killed below
-        }
-      }
-    }
-    for (ProcessHandle h : tree) {
-      if (h.isAlive()) {
+      if (running(h)) {
         h.destroyForcibly();
       }
     }
-    for (ProcessHandle h : tree) {
-      try {
-        h.onExit().get(1, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("process {} did not exit after SIGKILL", h.pid());
+    if (!awaitGone(tree, Duration.ofSeconds(1))) {
+      tree.stream().filter(CliProcess::running)
+          .forEach(h -> LOG.warn("process {} did not exit after SIGKILL", h.pid()));
+    }
+  }
+
+  /** @return true when every process has ended (zombies included), waiting up to {@code timeout} */
+  private static boolean awaitGone(List<ProcessHandle> tree, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (tree.stream().anyMatch(CliProcess::running)) {
+      if (System.nanoTime() >= deadline) {
+        return false;
       }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * @return true when the process is alive and not a zombie: the JDK reports an ended but unreaped process as
+   *     alive; on Linux its {@code /proc/<pid>/stat} state is {@code Z} (or {@code X} while being reaped)
+   */
+  static boolean running(ProcessHandle h) {
+    if (!h.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+      int close = stat.lastIndexOf(')');
+      if (close > 0 && close + 2 < stat.length()) {
+        char state = stat.charAt(close + 2);
+        return state != 'Z' && state != 'X';
+      }
+      return true;
+    } catch (IOException e) {
+      // no /proc (not Linux) or the process just went away
+      return h.isAlive();
     }
   }
 

@@ -18,11 +18,11 @@ public record ProcessRef(long pid, Instant startedAt) {
   }
 
   /**
-   * @return the live process this reference names, or empty when it has ended or its PID now belongs to a
-   *     different process (start time differs by more than 1 s)
+   * @return the live process this reference names, or empty when it has ended (an unreaped zombie has ended
+   *     too) or its PID now belongs to a different process (start time differs by more than 1 s)
    */
   public Optional<ProcessHandle> live() {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> {
+    return ProcessHandle.of(pid).filter(CliProcess::running).filter(h -> {
       if (startedAt == null) {
         return true;
       }

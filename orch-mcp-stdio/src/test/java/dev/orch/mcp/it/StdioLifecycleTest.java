@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orch.backend.codex.testing.MockResponsesApi;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,23 +103,23 @@ class StdioLifecycleTest {
   @Test
   @DisplayName("20 concurrent long poll_events on a running run never delay a get_run")
   void longPollsDoNotBlockOtherCalls() throws Exception {
-    try (MockResponsesApi model = new MockResponsesApi(MockResponsesApi.Mode.STALL)) {
+    try (MockResponsesApi model = MockResponsesApi.start()) {
       Map<String, String> env = new java.util.HashMap<>();
       ServerProcesses.useCodexWithMock(env, model.baseUrl());
       RawServer server = new RawServer(tmp, env);
       server.initialize();
       Path cwd = ServerProcesses.mkdirs(tmp.resolve("work"));
       JsonNode spawned = server.call("spawn_run", "{\"backend\":\"codex\",\"role\":\"worker\",\"cwd\":\"" + cwd
-          + "\",\"session_mode\":\"new\",\"prompt\":\"wait for the model\"}", CALL);
+          + "\",\"session_mode\":\"new\",\"prompt\":\"wait for the model: " + MockResponsesApi.SLOW + "\"}", CALL);
       assertThat(spawned.at("/result/isError").asBoolean()).as("%s", spawned).isFalse();
       String runId = spawned.at("/result/structuredContent/run_id").asText();
       long lastSeq = 0;
-      for (int i = 0; i < 100 && model.requests() == 0; i++) {
+      for (int i = 0; i < 100 && model.slowStreamsOpen() == 0; i++) {
         JsonNode page = server.call("poll_events", "{\"run_id\":\"" + runId + "\",\"after_seq\":" + lastSeq
             + ",\"wait_ms\":200}", CALL);
         lastSeq = page.at("/result/structuredContent/next_after_seq").asLong();
       }
-      assertThat(model.requests()).as("codex reached the stalling model").isPositive();
+      assertThat(model.slowStreamsOpen()).as("codex reached the stalling model").isPositive();
       JsonNode page = server.call("poll_events", "{\"run_id\":\"" + runId + "\",\"after_seq\":0,\"wait_ms\":0}", CALL);
       lastSeq = page.at("/result/structuredContent/next_after_seq").asLong();
       assertThat(page.at("/result/structuredContent/status").asText()).isEqualTo("running");

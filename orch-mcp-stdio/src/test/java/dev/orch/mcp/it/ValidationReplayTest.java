@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.orch.backend.codex.testing.MockResponsesApi;
 import dev.orch.core.testing.Peers;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -54,7 +55,7 @@ class ValidationReplayTest {
     proj = ServerProcesses.mkdirs(tmp.resolve("proj1")).toRealPath();
     Map<String, String> env = ServerProcesses.isolatedEnv(tmp);
     seed(Path.of(env.get("NANOBOT_ORCHESTRATOR_HOME")));
-    model = new MockResponsesApi(MockResponsesApi.Mode.ANSWER);
+    model = MockResponsesApi.start();
     ServerProcesses.useCodexWithMock(env, model.baseUrl());
     client = ServerProcesses.client(env);
   }
