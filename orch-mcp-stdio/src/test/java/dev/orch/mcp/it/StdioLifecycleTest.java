@@ -107,6 +107,8 @@ class StdioLifecycleTest {
       Map<String, String> env = new java.util.HashMap<>();
       ServerProcesses.useCodexWithMock(env, model.baseUrl());
       RawServer server = new RawServer(tmp, env);
+      ExecutorService pool = Executors.newFixedThreadPool(20);
+      try {
       server.initialize();
       Path cwd = ServerProcesses.mkdirs(tmp.resolve("work"));
       JsonNode spawned = server.call("spawn_run", "{\"backend\":\"codex\",\"role\":\"worker\",\"cwd\":\"" + cwd
@@ -124,7 +126,6 @@ class StdioLifecycleTest {
       lastSeq = page.at("/result/structuredContent/next_after_seq").asLong();
       assertThat(page.at("/result/structuredContent/status").asText()).isEqualTo("running");
 
-      ExecutorService pool = Executors.newFixedThreadPool(20);
       List<CompletableFuture<JsonNode>> polls = new ArrayList<>();
       String pollArgs = "{\"run_id\":\"" + runId + "\",\"after_seq\":" + lastSeq + ",\"wait_ms\":30000}";
       for (int i = 0; i < 20; i++) {
@@ -150,8 +151,10 @@ class StdioLifecycleTest {
         JsonNode r = p.get(10, TimeUnit.SECONDS);
         assertThat(r.at("/result/structuredContent/status").asText()).isEqualTo("cancelled");
       }
-      pool.shutdownNow();
-      server.close();
+      } finally {
+        pool.shutdownNow();
+        server.close();
+      }
     }
   }
 }
