@@ -241,6 +241,23 @@ class ClaudeEndToEndIT {
   }
 
   @Test
+  @DisplayName("cancel_run while a permission prompt waits denies it, ends the run cancelled and kills the CLI")
+  void cancelWhilePromptWaits() {
+    ObjectNode args = spawnArgs("RUN_BASH create never.txt");
+    args.putObject("backend_config").put("permission_mode", "default");
+    String runId = spawn(args);
+    mcp.awaitStatus(runId, Set.of("input_required"), T);
+    JsonNode cancelled = mcp.call("cancel_run", object().put("run_id", runId));
+    assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
+    assertThat(mcp.awaitTerminal(runId, T)).isEqualTo("cancelled");
+    assertThat(mcp.terminalCount(runId)).isOne();
+    claude.awaitNoClaudeProcesses(Duration.ofSeconds(10));
+    assertThat(cwd.resolve("never.txt")).doesNotExist();
+    assertThat(mcp.callError("continue_run", object().put("run_id", runId).set("input_message", userText("allow"))))
+        .contains("run is already terminal: cancelled");
+  }
+
+  @Test
   @DisplayName("a model HTTP 500 fails the run with the API error text")
   void http500() {
     String runId = spawn(spawnArgs("FAIL500 now"));
