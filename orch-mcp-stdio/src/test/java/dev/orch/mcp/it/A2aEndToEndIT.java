@@ -184,12 +184,14 @@ class A2aEndToEndIT {
   }
 
   @Test
-  @DisplayName("cancel_run mid-task answers cancelled, the agent sees tasks/cancel, and one terminal event is stored")
+  @DisplayName("cancel_run mid-task and while input is awaited: cancelled, the agent sees tasks/cancel, one terminal")
   void cancelMidTask() throws Exception {
     String runId = spawn("[slow] take your time");
     JsonNode working = mcp.awaitEvent(runId, e -> e.path("type").asText().equals("status_changed")
         && e.path("data").hasNonNull("task_id") && data(e, "status").equals("running"), T);
     String taskId = data(working, "task_id");
+    assertThat(mcp.callError("continue_run", object().put("run_id", runId).set("input_message", userText("hurry"))))
+        .contains("run is not awaiting additional input: running");
     JsonNode cancelled = mcp.call("cancel_run", object().put("run_id", runId));
     assertThat(cancelled.path("status").asText()).isEqualTo("cancelled");
     assertThat(cancelled.path("cancelled_at").asText()).isNotBlank();
@@ -200,6 +202,18 @@ class A2aEndToEndIT {
     mcp.awaitTerminal(runId, T);
     assertThat(mcp.terminalCount(runId)).isOne();
     assertThat(mcp.getRun(runId).path("status").asText()).isEqualTo("cancelled");
+
+    String waiting = spawn("[ask] [e2e-cw] who am I");
+    mcp.awaitStatus(waiting, Set.of("input_required"), T);
+    String waitingTask = data(mcp.awaitEvent(waiting, "input_required", T), "task_id");
+    assertThat(mcp.call("cancel_run", object().put("run_id", waiting)).path("status").asText())
+        .as("cancel while the task waits for input").isEqualTo("cancelled");
+    assertThat(mcp.awaitTerminal(waiting, T)).isEqualTo("cancelled");
+    assertThat(peer.requests("tasks/cancel")).anySatisfy(n -> assertThat(n.path("task_id").asText())
+        .isEqualTo(waitingTask));
+    Thread.sleep(300);
+    mcp.awaitTerminal(waiting, T);
+    assertThat(mcp.terminalCount(waiting)).isOne();
   }
 
   @Test

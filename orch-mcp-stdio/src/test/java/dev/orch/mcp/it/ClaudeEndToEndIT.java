@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * scripted {@link MockMessagesApi} (SSE with event names). Each test has its own server, cwd, CLAUDE_CONFIG_DIR and
  * NANOBOT_ORCHESTRATOR_HOME, and ends with no server or claude process left.
  */
-@DisplayName("claude_code end to end: MCP client → server process over stdio → real claude CLI → mock Messages API")
+@DisplayName("claude_code end to end: MCP client → server over stdio → real claude CLI → mock Messages API")
 class ClaudeEndToEndIT {
   private static final Duration T = Duration.ofSeconds(30);
 
