@@ -91,6 +91,13 @@ final class ScriptedBackend implements BackendProvider {
             sink.emit(RunEvent.Activity.agentMessage("message " + i));
           }
         }
+        java.util.regex.Matcher tick = java.util.regex.Pattern.compile("tick:(\\d+)").matcher(p);
+        if (tick.find()) {
+          for (int i = 1; i <= Integer.parseInt(tick.group(1)); i++) {
+            Thread.sleep(20);
+            sink.emit(RunEvent.Activity.agentMessage("tick " + i));
+          }
+        }
         if (p.contains("big-output")) {
           StringBuilder out = new StringBuilder();
           for (int i = 0; out.length() < 150_000; i++) {

@@ -1,0 +1,127 @@
+package dev.orch.mcp.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orch.core.testing.Peers;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisplayName("tools/list of a real server process matches the TS server's tool surface")
+class ToolSchemasTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  static Path tmp;
+
+  private McpSyncClient client;
+  private Map<String, McpSchema.Tool> ours;
+  private Map<String, JsonNode> fixture;
+
+  @BeforeAll
+  void listTools() throws Exception {
+    client = ServerProcesses.client(ServerProcesses.isolatedEnv(tmp));
+    ours = new LinkedHashMap<>();
+    client.listTools().tools().forEach(t -> ours.put(t.name(), t));
+    fixture = new LinkedHashMap<>();
+    JsonNode doc = JSON.readTree(Peers.fixtures().resolve("seed-mcp/tools-list.json").toFile());
+    doc.path("result").path("tools").forEach(t -> fixture.put(t.get("name").asText(), t));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    List<ProcessHandle> tree = ServerProcesses.serverTree();
+    client.closeGracefully();
+    ServerProcesses.assertNoneLeft(tree);
+  }
+
+  @Test
+  @DisplayName("the server lists the same ten tools in the same order")
+  void sameToolNames() {
+    assertThat(ours.keySet()).hasSize(10).containsExactlyElementsOf(fixture.keySet());
+  }
+
+  @Test
+  @DisplayName("every input schema has the fixture's property names, types, required lists, defaults, limits and enums")
+  void sameInputSchemas() {
+    for (String name : fixture.keySet()) {
+      JsonNode expected = withoutDescriptions(fixture.get(name).get("inputSchema"));
+      JsonNode actual = withoutDescriptions(JSON.valueToTree(ours.get(name).inputSchema()));
+      assertThat(actual).as("inputSchema of %s", name).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  @DisplayName("every tool declares the fixture's output schema")
+  void sameOutputSchemas() {
+    for (String name : fixture.keySet()) {
+      assertThat(ours.get(name).outputSchema()).as("outputSchema of %s", name).isNotNull();
+      JsonNode expected = withoutDescriptions(fixture.get(name).get("outputSchema"));
+      JsonNode actual = withoutDescriptions(JSON.valueToTree(ours.get(name).outputSchema()));
+      assertThat(actual).as("outputSchema of %s", name).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  @DisplayName("descriptions are our own texts and state the waiting rules")
+  void ownDescriptions() {
+    for (String name : fixture.keySet()) {
+      assertThat(ours.get(name).description()).as("description of %s", name)
+          .isNotBlank()
+          .isNotEqualTo(fixture.get(name).get("description").asText());
+    }
+    assertThat(ours.get("poll_events").description()).contains("wait_ms").contains("terminal")
+        .contains("events is empty");
+    assertThat(ours.get("continue_run").description()).contains("input_required").contains("completed or failed");
+    assertThat(ours.get("spawn_run").description()).contains("poll_events");
+  }
+
+  @Test
+  @DisplayName("limits that clients rely on are declared exactly (spot check)")
+  void spotCheckLimits() {
+    JsonNode poll = JSON.valueToTree(ours.get("poll_events").inputSchema()).get("properties");
+    assertThat(poll.at("/wait_ms/maximum").asLong()).isEqualTo(30000);
+    assertThat(poll.at("/wait_ms/default").asLong()).isEqualTo(20000);
+    assertThat(poll.at("/limit/maximum").asLong()).isEqualTo(1000);
+    JsonNode artifact = JSON.valueToTree(ours.get("get_event_artifact").inputSchema()).get("properties");
+    assertThat(artifact.at("/limit/maximum").asLong()).isEqualTo(262144);
+    assertThat(artifact.at("/limit/default").asLong()).isEqualTo(65536);
+    JsonNode spawn = JSON.valueToTree(ours.get("spawn_run").inputSchema());
+    assertThat(spawn.at("/properties/backend/enum")).containsExactly(
+        JSON.getNodeFactory().textNode("codex"), JSON.getNodeFactory().textNode("claude_code"),
+        JSON.getNodeFactory().textNode("remote_a2a"));
+  }
+
+  /** @return a copy with every {@code description} keyword removed (descriptions are ours to write) */
+  static JsonNode withoutDescriptions(JsonNode n) {
+    if (n.isObject()) {
+      ObjectNode copy = JSON.createObjectNode();
+      n.fields().forEachRemaining(e -> {
+        if (!(e.getKey().equals("description") && e.getValue().isTextual())) {
+          copy.set(e.getKey(), withoutDescriptions(e.getValue()));
+        }
+      });
+      return copy;
+    }
+    if (n.isArray()) {
+      ArrayNode copy = JSON.createArrayNode();
+      n.forEach(x -> copy.add(withoutDescriptions(x)));
+      return copy;
+    }
+    return n;
+  }
+}
