@@ -2,6 +2,7 @@ package dev.orch.agents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -107,7 +108,8 @@ class WholeLoopIT {
   }
 
   private static JsonNode call(McpSyncClient mcp, String tool, ObjectNode args) {
-    Map<String, Object> arguments = JSON.convertValue(args, Map.class);
+    Map<String, Object> arguments = JSON.convertValue(args, new TypeReference<Map<String, Object>>() {
+    });
     McpSchema.CallToolResult r = mcp.callTool(McpSchema.CallToolRequest.builder(tool).arguments(arguments).build());
     JsonNode payload = JSON.valueToTree(r.structuredContent());
     assertThat(r.isError()).as("%s failed: %s", tool, r.content()).isNotEqualTo(Boolean.TRUE);
