@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@code start-a2a-agent} (SPEC §9, issue part 3): starts a {@link TestAgentServer}, prints its base URL, JSON-RPC
@@ -44,9 +46,23 @@ public final class StartA2aAgent {
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.log.io.a2a", "warn");
-    TestAgentServer server;
+    // the hook is in place before the URLs are printed: a client may signal as soon as it sees them
+    AtomicReference<TestAgentServer> running = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      TestAgentServer s = running.get();
+      if (s != null) {
+        System.err.println("start-a2a-agent: stopping " + s.card().name());
+        s.close();
+      }
+      stopped.countDown();
+    }, "start-a2a-agent-shutdown"));
     try {
-      server = launch(args, new InputStreamReader(System.in, StandardCharsets.UTF_8), System.out, System.getenv());
+      TestAgentServer server = launch(args, new InputStreamReader(System.in, StandardCharsets.UTF_8), System.out,
+          System.getenv(), running::set);
+      if (server == null) {
+        return;
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("start-a2a-agent: " + e.getMessage());
       System.err.println(LaunchOptions.USAGE);
@@ -57,20 +73,20 @@ public final class StartA2aAgent {
       System.exit(1);
       return;
     }
-    if (server == null) {
-      return;
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      System.err.println("start-a2a-agent: stopping " + server.card().name());
-      server.close();
-      stopped.countDown();
-    }, "start-a2a-agent-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Like {@link #launch(String[], Reader, PrintStream, Map, Consumer)} without a start callback.
+   *
+   * @return the started server (the caller closes it), or null after {@code --help}
+   */
+  public static TestAgentServer launch(String[] args, Reader stdin, PrintStream out, Map<String, String> env) {
+    return launch(args, stdin, out, env, s -> { });
   }
 
   /**
@@ -81,10 +97,12 @@ public final class StartA2aAgent {
    * @param stdin where interactive answers come from
    * @param out where URLs, the payload and questions go
    * @param env environment of the Orchestrator of a backend flavour
+   * @param started called with the server once it listens, before anything is printed
    * @return the started server (the caller closes it), or null after {@code --help}
    * @throws IllegalArgumentException for bad arguments, or when stdin ends before a valid answer
    */
-  public static TestAgentServer launch(String[] args, Reader stdin, PrintStream out, Map<String, String> env) {
+  public static TestAgentServer launch(String[] args, Reader stdin, PrintStream out, Map<String, String> env,
+      Consumer<TestAgentServer> started) {
     LaunchOptions options = LaunchOptions.parse(Arrays.asList(args));
     if (options.help()) {
       out.println(LaunchOptions.USAGE);
@@ -95,6 +113,7 @@ public final class StartA2aAgent {
     }
     TestAgentServer server = TestAgentServer.builder(options.flavour()).host(options.host()).port(options.port())
         .backendConfig(options.backendConfig()).environment(env).scriptFile(options.scriptFile()).build().start();
+    started.accept(server);
     out.println(server.card().name() + " is running.");
     out.println(BASE_URL_LABEL + server.baseUrl());
     out.println(JSON_RPC_LABEL + server.jsonRpcUrl());

@@ -22,11 +22,13 @@ final class LauncherProcess implements AutoCloseable {
   final Process process;
   final List<String> out = new CopyOnWriteArrayList<>();
   final List<String> err = new CopyOnWriteArrayList<>();
+  private final Thread outPump;
+  private final Thread errPump;
 
   private LauncherProcess(Process process) {
     this.process = process;
-    pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), out);
-    pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), err);
+    outPump = pump(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), out);
+    errPump = pump(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), err);
   }
 
   static LauncherProcess start(List<String> args, Map<String, String> env, Path dir) throws IOException {
@@ -65,10 +67,20 @@ final class LauncherProcess implements AutoCloseable {
     return String.join("\n", out);
   }
 
-  /** Sends SIGTERM and waits; @return the exit code, or -1 when still alive after the timeout */
+  /**
+   * Sends SIGTERM and waits for the exit and the end of its output.
+   *
+   * @return the exit code, or -1 when still alive after the timeout
+   */
   int stop(Duration timeout) throws InterruptedException {
-    process.destroy();
-    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    // ProcessHandle.destroy sends SIGTERM only; Process.destroy would also close our ends of its stdout / stderr
+    process.toHandle().destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      return -1;
+    }
+    outPump.join(2000);
+    errPump.join(2000);
+    return process.exitValue();
   }
 
   @Override
@@ -83,7 +95,7 @@ final class LauncherProcess implements AutoCloseable {
     }
   }
 
-  private static void pump(BufferedReader r, List<String> sink) {
+  private static Thread pump(BufferedReader r, List<String> sink) {
     Thread t = new Thread(() -> {
       try (r) {
         String line;
@@ -96,5 +108,6 @@ final class LauncherProcess implements AutoCloseable {
     }, "launcher-pump");
     t.setDaemon(true);
     t.start();
+    return t;
   }
 }

@@ -51,7 +51,8 @@ class StartA2aAgentIT {
       assertThat(p.stdout()).contains("\"backend\" : \"remote_a2a\"").contains("\"agent_url\" : \"" + baseUrl + "\"");
       int code = p.stop(Duration.ofSeconds(5));
       assertThat(code).as("exit code after SIGTERM (128 + 15)").isIn(0, 143);
-      assertThat(String.join("\n", p.err)).contains("stopping Scripted Test Agent");
+      assertThat(String.join("\n", p.err)).contains("stopping Scripted Test Agent")
+          .contains("Scripted Test Agent on " + baseUrl + " stopped");
     }
   }
 

@@ -160,12 +160,14 @@ class TestAgentServerTest {
   }
 
   @Test
-  @DisplayName("answers malformed JSON with JSON-RPC error -32700 and an unknown method with -32601")
+  @DisplayName("answers malformed JSON with JSON-RPC error -32700 (also on POST /) and an unknown method with -32601")
   void malformedJson() throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    JsonNode parse = post(http, "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": ");
+    JsonNode parse = post(http, server.jsonRpcUrl(), "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": ");
     assertThat(parse.path("error").path("code").asInt()).isEqualTo(-32700);
-    JsonNode unknown = post(http, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tasks/explode\",\"params\":{}}");
+    JsonNode atRoot = post(http, server.baseUrl() + "/", "not json at all");
+    assertThat(atRoot.path("error").path("code").asInt()).isEqualTo(-32700);
+    JsonNode unknown = post(http, server.jsonRpcUrl(), "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tasks/explode\",\"params\":{}}");
     assertThat(unknown.path("error").path("code").asInt()).isEqualTo(-32601);
     assertThat(unknown.path("id").asInt()).isEqualTo(7);
   }
@@ -183,8 +185,8 @@ class TestAgentServerTest {
     assertThat(finalText(client.getTask(id))).isEqualTo("Echo: quick");
   }
 
-  private JsonNode post(HttpClient http, String body) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.jsonRpcUrl()))
+  private static JsonNode post(HttpClient http, String url, String body) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
