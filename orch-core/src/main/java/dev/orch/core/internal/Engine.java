@@ -11,7 +11,6 @@ import dev.orch.core.EventType;
 import dev.orch.core.InboxPage;
 import dev.orch.core.InboxReceipt;
 import dev.orch.core.OrchException;
-import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunId;
 import dev.orch.core.RunRef;
@@ -24,9 +23,6 @@ import dev.orch.core.Timestamps;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.BackendDescriptor;
-import dev.orch.core.spi.CliProcess;
-import dev.orch.core.spi.EventSink;
-import dev.orch.core.spi.ProcessRef;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
 import dev.orch.core.spi.RunStore;
@@ -44,7 +40,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -178,7 +173,7 @@ public final class Engine implements AutoCloseable {
     RunHandle handle;
     try {
       RunSpec spec = specAtStart(run);
-      handle = run.backend.start(spec, new Sink(run));
+      handle = run.backend.start(spec, new RunSink(run, pipeline, sessions, store));
     } catch (RuntimeException | LinkageError e) {
       String msg = e instanceof OrchException ? e.getMessage() : "backend " + run.record().backend()
           + " could not start the run: " + e;
@@ -192,7 +187,7 @@ public final class Engine implements AutoCloseable {
       cancelNow = run.cancelRequested;
     }
     if (cancelNow) {
-      safeCancel(handle, run.cancelReason);
+      Shutdown.safeCancel(handle, run.cancelReason);
     }
   }
 
@@ -252,9 +247,9 @@ public final class Engine implements AutoCloseable {
       handle = run.handle;
     }
     if (handle != null) {
-      safeCancel(handle, "user");
+      Shutdown.safeCancel(handle, "user");
     }
-    killLeftovers(run, Duration.ofSeconds(2));
+    Shutdown.killLeftovers(run, Duration.ofSeconds(2));
     pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED, RunEvent.details("reason", "user")), true);
     var after = run.record();
     return new CancelResult(after.runId(), after.status(), after.updatedAt());
@@ -269,22 +264,6 @@ public final class Engine implements AutoCloseable {
         + " in another live Orch process sharing this cwd; cancel it through that process");
   }
 
-  private void safeCancel(RunHandle handle, String reason) {
-    try {
-      handle.cancel(reason);
-    } catch (RuntimeException e) {
-      LOG.warn("backend cancel failed", e);
-    }
-  }
-
-  private void killLeftovers(LiveRun run, Duration grace) {
-    for (ProcessHandle p : run.processes) {
-      if (p.isAlive()) {
-        LOG.info("killing leftover process tree {} of run {}", p.pid(), run.record().runId());
-        CliProcess.destroyTree(p, grace);
-      }
-    }
-  }
 
   /** @see dev.orch.core.Orchestrator#continueRun */
   public ContinueResult continueRun(RunRef ref, AgentMessage message) {
@@ -397,86 +376,11 @@ public final class Engine implements AutoCloseable {
       return;
     }
     closed = true;
-    List<LiveRun> runs = new ArrayList<>(live.values());
-    List<Thread> cancels = new ArrayList<>();
-    for (LiveRun run : runs) {
-      RunHandle handle;
-      synchronized (run.lock) {
-        if (run.record().status().isTerminal()) {
-          continue;
-        }
-        run.cancelRequested = true;
-        run.cancelReason = "shutdown";
-        handle = run.handle;
-      }
-      Thread t = new Thread(() -> {
-        if (handle != null) {
-          safeCancel(handle, "shutdown");
-        }
-      }, "orch-shutdown-" + run.record().runId());
-      t.setDaemon(true);
-      t.start();
-      cancels.add(t);
-    }
-    long deadline = System.nanoTime() + SHUTDOWN_CANCEL_BOUND.toNanos();
-    for (Thread t : cancels) {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left > 0) {
-        try {
-          t.join(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-    for (LiveRun run : runs) {
-      killLeftovers(run, Duration.ofMillis(100));
-      try {
-        pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED,
-            RunEvent.details("reason", "shutdown")), true);
-      } catch (RuntimeException e) {
-        LOG.warn("could not record shutdown of run {}", run.record().runId(), e);
-      }
-    }
+    Shutdown.cancelAll(new ArrayList<>(live.values()), pipeline, SHUTDOWN_CANCEL_BOUND);
     starter.shutdownNow();
     flusher.shutdownNow();
     registry.close();
     store.close();
-  }
-
-  /** The sink a backend reports one run to. */
-  private final class Sink implements EventSink {
-    private final LiveRun run;
-
-    Sink(LiveRun run) {
-      this.run = run;
-    }
-
-    @Override
-    public void emit(RunEvent event) {
-      try {
-        pipeline.accept(run, event, false);
-      } catch (RuntimeException e) {
-        LOG.error("run {}: could not record {} event", run.record().runId(), event.type(), e);
-      }
-    }
-
-    @Override
-    public void bindSession(String backendSessionId, RemoteRef remoteRef) {
-      synchronized (run.lock) {
-        if (!run.record().status().isTerminal()) {
-          run.setRecord(run.record().withRemoteRef(remoteRef));
-          pipeline.saveNow(run);
-        }
-      }
-      sessions.bind(run.record(), backendSessionId, remoteRef);
-    }
-
-    @Override
-    public void processStarted(ProcessHandle process) {
-      run.processes.add(process);
-      store.recordProcess(run.record(), ProcessRef.of(process));
-    }
   }
 
   /** @return the environment variables a child agent gets (SPEC §2: PEER_NAME, PEER_SESSION_ID, PEER_CWD) */
