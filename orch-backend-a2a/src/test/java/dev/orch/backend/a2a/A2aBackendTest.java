@@ -17,6 +17,7 @@ import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.tck.RecordingSink;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,7 +91,7 @@ class A2aBackendTest {
   final Map<RecordingSink, RunHandle> handles = new java.util.IdentityHashMap<>();
 
   RecordingSink run(RunSpec spec) {
-    RecordingSink sink = new RecordingSink();
+    RecordingSink sink = RecordingSink.withoutProcesses();
     RunHandle h = backend.start(spec, sink);
     sink.attach(h);
     handles.put(sink, h);
@@ -139,16 +140,16 @@ class A2aBackendTest {
     assertThat(sent.path("metadata").path("nanobot_orchestrator").path("session_id").asText())
         .isEqualTo(spec.sessionId().value());
     assertThat(sent.path("metadata").path("output_schema")).isEqualTo(schema);
-    assertThat(sink.boundIds()).isNotEmpty();
+    assertThat(sink.boundSessionIds()).isNotEmpty();
     assertThat(sink.boundRefs().get(sink.boundRefs().size() - 1).agentUrl()).isEqualTo(peer.baseUrl());
-    assertThat(sink.boundIds().get(0)).isNotBlank();
+    assertThat(sink.boundSessionIds().get(0)).isNotBlank();
     assertThat(sent.path("context_id").isNull()).as("a new conversation sends no contextId").isTrue();
   }
 
   @Test
   @DisplayName("input-required makes the run wait; continue_run sends the same taskId and contextId and the task completes")
   void inputRequiredThenContinue() throws Exception {
-    RecordingSink sink = new RecordingSink();
+    RecordingSink sink = RecordingSink.withoutProcesses();
     sink.reply("Ada");
     RunHandle h = backend.start(spec("[ask] who am I", config(peer.baseUrl())), sink);
     sink.attach(h);
@@ -177,7 +178,7 @@ class A2aBackendTest {
   @Test
   @DisplayName("input-required delivered inside a task object is a waiting state, not a completion")
   void waitingStateInsideTask() throws Exception {
-    RecordingSink sink = new RecordingSink();
+    RecordingSink sink = RecordingSink.withoutProcesses();
     sink.reply("blue");
     sink.attach(backend.start(spec("[taskwait] paint", config(peer.baseUrl())), sink));
     RunEvent.InputRequired ir = (RunEvent.InputRequired) sink.await(e -> e instanceof RunEvent.InputRequired, WAIT);
@@ -189,7 +190,7 @@ class A2aBackendTest {
   @Test
   @DisplayName("auth-required makes the run wait with auth_required and a continue completes it")
   void authRequired() throws Exception {
-    RecordingSink sink = new RecordingSink();
+    RecordingSink sink = RecordingSink.withoutProcesses();
     RunHandle h = backend.start(spec("[auth] secret stuff", config(peer.baseUrl())), sink);
     sink.attach(h);
     RunEvent.AuthRequired ar = (RunEvent.AuthRequired) sink.await(e -> e instanceof RunEvent.AuthRequired, WAIT);
@@ -245,7 +246,7 @@ class A2aBackendTest {
   void resumeKeepsContext() throws Exception {
     RecordingSink first = run(spec("first turn", config(peer.baseUrl())));
     first.awaitTerminal(WAIT);
-    String contextId = first.boundIds().get(first.boundIds().size() - 1);
+    String contextId = first.boundSessionIds().get(first.boundSessionIds().size() - 1);
     RemoteRef ref = first.boundRefs().get(first.boundRefs().size() - 1);
 
     ObjectNode noUrl = JSON.createObjectNode();
@@ -253,7 +254,7 @@ class A2aBackendTest {
     RunEvent done = second.awaitTerminal(WAIT);
     assertThat(done).isInstanceOf(RunEvent.RunCompleted.class);
     assertThat(messagesWith("[resume-1]").get(0).path("context_id").asText()).isEqualTo(contextId);
-    assertThat(second.boundIds()).containsOnly(contextId);
+    assertThat(second.boundSessionIds()).containsOnly(contextId);
     assertThat(((RunEvent.RunStarted) second.events().get(0)).toData().path("remote_ref").path("context_id")
         .asText()).isEqualTo(contextId);
   }

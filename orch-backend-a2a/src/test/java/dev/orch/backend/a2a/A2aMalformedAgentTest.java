@@ -10,6 +10,7 @@ import dev.orch.core.RunId;
 import dev.orch.core.SessionId;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.tck.RecordingSink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -75,7 +76,7 @@ class A2aMalformedAgentTest {
   }
 
   private RunEvent.RunFailed failedRun(String agentUrl) throws InterruptedException {
-    RecordingSink sink = new RecordingSink();
+    RecordingSink sink = RecordingSink.withoutProcesses();
     RunSpec spec = new RunSpec(new RunId("run-" + UUID.randomUUID()), new SessionId("ses-1"), "a", Role.WORKER, cwd,
         "hello", null, null, null, A2aBackendTest.config(agentUrl), null, Map.of(), null);
     sink.attach(backend.start(spec, sink));

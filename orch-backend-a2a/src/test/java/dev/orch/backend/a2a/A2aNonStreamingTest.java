@@ -14,6 +14,7 @@ import dev.orch.core.RunId;
 import dev.orch.core.SessionId;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.tck.RecordingSink;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ class A2aNonStreamingTest {
   }
 
   RecordingSink run(RunSpec spec, String... replies) {
-    RecordingSink sink = new RecordingSink();
+    RecordingSink sink = RecordingSink.withoutProcesses();
     for (String r : replies) {
       sink.reply(r);
     }
