@@ -232,11 +232,11 @@ public final class CliProcess {
 
   /**
    * Stops the process gently first, then its whole tree (REAL-PEERS "Spawning from Java": kill the whole tree):
-   * lists the tree, runs {@code gentle} while the process is alive (e.g. {@link #closeStdin()} for a CLI that ends on EOF, or
-   * {@link #interrupt()}), waits up to {@code gentleWait} for the process to exit, then {@link #destroyAll}
-   * on the tree as it was before the gentle step together with the descendants it has now — so that children
-   * re-parented when their parent exited, and children started meanwhile, are stopped too. Blocks at most about
-   * {@code gentleWait + grace + 1 s}.
+   * lists the tree, runs {@code gentle} while the process is alive (e.g. {@link #closeStdin()} for a CLI that
+   * ends on EOF, or {@link #interrupt()}), waits up to {@code gentleWait} for the process to exit, then
+   * {@link #destroyAll} on the tree as it was before the gentle step together with the descendants it has now —
+   * so that children re-parented when their parent exited, and children started meanwhile, are stopped too.
+   * Blocks at most about {@code gentleWait + grace + 1 s}.
    *
    * @param gentle the first step, or null for none (then {@code gentleWait} is not waited)
    * @param gentleWait how long the process gets to exit after {@code gentle}, not negative
