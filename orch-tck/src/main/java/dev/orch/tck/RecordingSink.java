@@ -221,6 +221,30 @@ public final class RecordingSink implements EventSink {
   }
 
   /**
+   * Waits for the first terminal event, then {@code settle} longer, and checks that no second terminal event came
+   * meanwhile (SPEC §3: exactly one terminal event per run).
+   *
+   * @param timeout longest wait for the terminal event
+   * @param settle how long to watch for a second one
+   * @return the terminal event
+   * @throws AssertionError when none arrives in time, when more than one arrived, or when interrupted
+   */
+  public RunEvent awaitSoleTerminal(Duration timeout, Duration settle) {
+    RunEvent first = awaitTerminal(timeout);
+    try {
+      Thread.sleep(settle.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while watching for a second terminal event", e);
+    }
+    List<RunEvent> all = terminals();
+    if (all.size() != 1) {
+      throw new AssertionError("expected exactly one terminal event, got " + all.size() + "; events: " + types());
+    }
+    return first;
+  }
+
+  /**
    * @param e an event
    * @return true for the events that end a run (SPEC §3): run_completed, run_failed, rejected and a
    *     status_changed to a terminal status
