@@ -4,43 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.a2a.testing.JsA2aPeer;
 import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
-import dev.orch.core.Role;
 import dev.orch.core.RunEvent;
-import dev.orch.core.RunId;
-import dev.orch.core.SessionId;
-import dev.orch.core.spi.Backend;
-import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.tck.RecordingSink;
 import java.net.ServerSocket;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("remote_a2a backend against an independent @a2a-js/sdk agent")
-class A2aBackendTest {
-  static final ObjectMapper JSON = new ObjectMapper();
-  static final Duration WAIT = Duration.ofSeconds(20);
+class A2aBackendTest extends A2aTestBase {
   static JsA2aPeer peer;
-
-  @TempDir
-  Path cwd;
-  Backend backend;
 
   @BeforeAll
   static void startPeer() {
@@ -49,52 +31,7 @@ class A2aBackendTest {
 
   @AfterAll
   static void stopPeer() {
-    ProcessHandle p = peer.process();
-    peer.close();
-    assertThat(p.isAlive()).as("the JS peer process is gone").isFalse();
-  }
-
-  @BeforeEach
-  void createBackend() {
-    backend = newBackend(Map.of());
-  }
-
-  @AfterEach
-  void closeBackend() {
-    backend.close();
-  }
-
-  static Backend newBackend(Map<String, String> env) {
-    return new A2aBackendProvider().create(new BackendContext(env, r -> {
-      Thread t = new Thread(r);
-      t.setDaemon(true);
-      return t;
-    }, Clock.systemUTC()));
-  }
-
-  static ObjectNode config(String url) {
-    ObjectNode c = JSON.createObjectNode();
-    c.put("agent_url", url);
-    return c;
-  }
-
-  RunSpec spec(String prompt, ObjectNode cfg) {
-    return spec(prompt, cfg, null, null, null);
-  }
-
-  RunSpec spec(String prompt, ObjectNode cfg, String systemPrompt, ObjectNode schema, RunSpec.Resume resume) {
-    return new RunSpec(new RunId("run-" + UUID.randomUUID()), new SessionId("ses-" + UUID.randomUUID()), "agent1",
-        Role.WORKER, cwd, prompt, null, systemPrompt, schema, cfg, resume, Map.of(), null);
-  }
-
-  final Map<RecordingSink, RunHandle> handles = new java.util.IdentityHashMap<>();
-
-  RecordingSink run(RunSpec spec) {
-    RecordingSink sink = new RecordingSink();
-    RunHandle h = backend.start(spec, sink);
-    sink.attach(h);
-    handles.put(sink, h);
-    return sink;
+    stop(peer);
   }
 
   static List<JsonNode> messagesWith(String text) {
@@ -139,19 +76,16 @@ class A2aBackendTest {
     assertThat(sent.path("metadata").path("nanobot_orchestrator").path("session_id").asText())
         .isEqualTo(spec.sessionId().value());
     assertThat(sent.path("metadata").path("output_schema")).isEqualTo(schema);
-    assertThat(sink.boundIds()).isNotEmpty();
+    assertThat(sink.boundSessionIds()).isNotEmpty();
     assertThat(sink.boundRefs().get(sink.boundRefs().size() - 1).agentUrl()).isEqualTo(peer.baseUrl());
-    assertThat(sink.boundIds().get(0)).isNotBlank();
+    assertThat(sink.boundSessionIds().get(0)).isNotBlank();
     assertThat(sent.path("context_id").isNull()).as("a new conversation sends no contextId").isTrue();
   }
 
   @Test
   @DisplayName("input-required makes the run wait; continue_run sends the same taskId and contextId and the task completes")
   void inputRequiredThenContinue() throws Exception {
-    RecordingSink sink = new RecordingSink();
-    sink.reply("Ada");
-    RunHandle h = backend.start(spec("[ask] who am I", config(peer.baseUrl())), sink);
-    sink.attach(h);
+    RecordingSink sink = run(spec("[ask] who am I", config(peer.baseUrl())), "Ada");
 
     RunEvent.RunCompleted done = (RunEvent.RunCompleted) sink.awaitTerminal(WAIT);
     assertThat(done.finalResponse()).isEqualTo("Hello, Ada");
@@ -177,9 +111,7 @@ class A2aBackendTest {
   @Test
   @DisplayName("input-required delivered inside a task object is a waiting state, not a completion")
   void waitingStateInsideTask() throws Exception {
-    RecordingSink sink = new RecordingSink();
-    sink.reply("blue");
-    sink.attach(backend.start(spec("[taskwait] paint", config(peer.baseUrl())), sink));
+    RecordingSink sink = run(spec("[taskwait] paint", config(peer.baseUrl())), "blue");
     RunEvent.InputRequired ir = (RunEvent.InputRequired) sink.await(e -> e instanceof RunEvent.InputRequired, WAIT);
     assertThat(ir.text()).isEqualTo("Which colour, please?");
     RunEvent.RunCompleted done = (RunEvent.RunCompleted) sink.awaitTerminal(WAIT);
@@ -189,9 +121,8 @@ class A2aBackendTest {
   @Test
   @DisplayName("auth-required makes the run wait with auth_required and a continue completes it")
   void authRequired() throws Exception {
-    RecordingSink sink = new RecordingSink();
-    RunHandle h = backend.start(spec("[auth] secret stuff", config(peer.baseUrl())), sink);
-    sink.attach(h);
+    RecordingSink sink = run(spec("[auth] secret stuff", config(peer.baseUrl())));
+    RunHandle h = handles.get(sink);
     RunEvent.AuthRequired ar = (RunEvent.AuthRequired) sink.await(e -> e instanceof RunEvent.AuthRequired, WAIT);
     assertThat(ar.text()).isEqualTo("Please sign in at https://auth.example");
     assertThat(sink.terminals()).isEmpty();
@@ -207,21 +138,17 @@ class A2aBackendTest {
   @DisplayName("a rejected task ends the run with one rejected event carrying the agent's reason")
   void rejected() throws Exception {
     RecordingSink sink = run(spec("[reject] do evil", config(peer.baseUrl())));
-    RunEvent.Rejected r = (RunEvent.Rejected) sink.awaitTerminal(WAIT);
+    RunEvent.Rejected r = (RunEvent.Rejected) sink.awaitSoleTerminal(WAIT, Duration.ofMillis(300));
     assertThat(r.message()).isEqualTo("I will not do that");
     assertThat(r.toData().path("task_id").asText()).isNotBlank();
-    Thread.sleep(300);
-    assertThat(sink.terminals()).hasSize(1);
   }
 
   @Test
   @DisplayName("a remote failed state ends the run with one run_failed carrying the remote message")
   void remoteFailed() throws Exception {
     RecordingSink sink = run(spec("[fail] try", config(peer.baseUrl())));
-    RunEvent.RunFailed f = (RunEvent.RunFailed) sink.awaitTerminal(WAIT);
+    RunEvent.RunFailed f = (RunEvent.RunFailed) sink.awaitSoleTerminal(WAIT, Duration.ofMillis(300));
     assertThat(f.message()).isEqualTo("remote exploded");
-    Thread.sleep(300);
-    assertThat(sink.terminals()).hasSize(1);
   }
 
   @Test
@@ -245,7 +172,7 @@ class A2aBackendTest {
   void resumeKeepsContext() throws Exception {
     RecordingSink first = run(spec("first turn", config(peer.baseUrl())));
     first.awaitTerminal(WAIT);
-    String contextId = first.boundIds().get(first.boundIds().size() - 1);
+    String contextId = first.boundSessionIds().get(first.boundSessionIds().size() - 1);
     RemoteRef ref = first.boundRefs().get(first.boundRefs().size() - 1);
 
     ObjectNode noUrl = JSON.createObjectNode();
@@ -253,7 +180,7 @@ class A2aBackendTest {
     RunEvent done = second.awaitTerminal(WAIT);
     assertThat(done).isInstanceOf(RunEvent.RunCompleted.class);
     assertThat(messagesWith("[resume-1]").get(0).path("context_id").asText()).isEqualTo(contextId);
-    assertThat(second.boundIds()).containsOnly(contextId);
+    assertThat(second.boundSessionIds()).containsOnly(contextId);
     assertThat(((RunEvent.RunStarted) second.events().get(0)).toData().path("remote_ref").path("context_id")
         .asText()).isEqualTo(contextId);
   }
@@ -285,10 +212,8 @@ class A2aBackendTest {
   @DisplayName("a connection dropped mid-stream ends the run with one run_failed")
   void connectionDrop() throws Exception {
     RecordingSink sink = run(spec("[drop] now", config(peer.baseUrl())));
-    RunEvent.RunFailed f = (RunEvent.RunFailed) sink.awaitTerminal(WAIT);
+    RunEvent.RunFailed f = (RunEvent.RunFailed) sink.awaitSoleTerminal(WAIT, Duration.ofMillis(300));
     assertThat(f.message()).contains("the event stream from the A2A agent");
-    Thread.sleep(300);
-    assertThat(sink.terminals()).hasSize(1);
   }
 
   @Test

@@ -8,31 +8,17 @@ import dev.orch.backend.a2a.testing.JsA2aPeer;
 import dev.orch.core.AgentMessage;
 import dev.orch.core.MessagePart;
 import dev.orch.core.MessageRole;
-import dev.orch.core.Role;
 import dev.orch.core.RunEvent;
-import dev.orch.core.RunId;
-import dev.orch.core.SessionId;
-import dev.orch.core.spi.Backend;
-import dev.orch.core.spi.RunSpec;
-import java.nio.file.Path;
+import dev.orch.tck.RecordingSink;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("remote_a2a backend against an agent whose card says streaming: false")
-class A2aNonStreamingTest {
+class A2aNonStreamingTest extends A2aTestBase {
   static JsA2aPeer peer;
-
-  @TempDir
-  Path cwd;
-  Backend backend;
 
   @BeforeAll
   static void startPeer() {
@@ -41,33 +27,7 @@ class A2aNonStreamingTest {
 
   @AfterAll
   static void stopPeer() {
-    ProcessHandle p = peer.process();
-    peer.close();
-    assertThat(p.isAlive()).isFalse();
-  }
-
-  @BeforeEach
-  void createBackend() {
-    backend = A2aBackendTest.newBackend(Map.of());
-  }
-
-  @AfterEach
-  void closeBackend() {
-    backend.close();
-  }
-
-  RecordingSink run(RunSpec spec, String... replies) {
-    RecordingSink sink = new RecordingSink();
-    for (String r : replies) {
-      sink.reply(r);
-    }
-    sink.attach(backend.start(spec, sink));
-    return sink;
-  }
-
-  RunSpec spec(AgentMessage input, ObjectNode cfg) {
-    return new RunSpec(new RunId("run-" + UUID.randomUUID()), new SessionId("ses-" + UUID.randomUUID()), "agent1",
-        Role.WORKER, cwd, input.render(), input, null, null, cfg, null, Map.of(), null);
+    stop(peer);
   }
 
   static JsonNode sent(String marker) {
@@ -82,11 +42,11 @@ class A2aNonStreamingTest {
   @Test
   @DisplayName("message/send (blocking) is used and the input_message parts are sent as they are")
   void messageSend() throws Exception {
-    ObjectNode data = A2aBackendTest.JSON.createObjectNode().put("k", "v");
+    ObjectNode data = JSON.createObjectNode().put("k", "v");
     AgentMessage input = new AgentMessage(MessageRole.USER,
         List.of(new MessagePart.Text("[ns-1] look"), new MessagePart.Data(data)), null);
-    RecordingSink sink = run(spec(input, A2aBackendTest.config(peer.baseUrl())));
-    RunEvent.RunCompleted done = (RunEvent.RunCompleted) sink.awaitTerminal(A2aBackendTest.WAIT);
+    RecordingSink sink = run(spec(input, config(peer.baseUrl())));
+    RunEvent.RunCompleted done = (RunEvent.RunCompleted) sink.awaitTerminal(WAIT);
     assertThat(done.finalResponse()).isEqualTo("Echo: [ns-1] look");
     assertThat(sink.types()).contains("artifact_added");
     JsonNode sent = sent("[ns-1]");
@@ -98,9 +58,9 @@ class A2aNonStreamingTest {
   @Test
   @DisplayName("input-required over message/send waits and the continue completes the same task")
   void inputRequired() throws Exception {
-    RecordingSink sink = run(spec(AgentMessage.userText("[ask] [ns-2]"), A2aBackendTest.config(peer.baseUrl())),
+    RecordingSink sink = run(spec(AgentMessage.userText("[ask] [ns-2]"), config(peer.baseUrl())),
         "Grace");
-    RunEvent.RunCompleted done = (RunEvent.RunCompleted) sink.awaitTerminal(A2aBackendTest.WAIT);
+    RunEvent.RunCompleted done = (RunEvent.RunCompleted) sink.awaitTerminal(WAIT);
     assertThat(done.finalResponse()).isEqualTo("Hello, Grace");
     assertThat(sink.types()).containsSubsequence("input_required", "status_changed", "run_completed");
     assertThat(peer.requests("message/send")).anyMatch(n -> n.path("text").toString().contains("Grace")
@@ -111,9 +71,9 @@ class A2aNonStreamingTest {
   @Test
   @DisplayName("blocking: false returns at once and the run follows the task with tasks/get until it completes")
   void nonBlockingPolls() throws Exception {
-    ObjectNode cfg = A2aBackendTest.config(peer.baseUrl()).put("blocking", false);
+    ObjectNode cfg = config(peer.baseUrl()).put("blocking", false);
     RecordingSink sink = run(spec(AgentMessage.userText("[pause] [ns-3]"), cfg));
-    RunEvent.RunCompleted done = (RunEvent.RunCompleted) sink.awaitTerminal(A2aBackendTest.WAIT);
+    RunEvent.RunCompleted done = (RunEvent.RunCompleted) sink.awaitTerminal(WAIT);
     assertThat(done.finalResponse()).isEqualTo("after pause");
     assertThat(sent("[ns-3]").path("configuration").path("blocking").asBoolean()).isFalse();
     assertThat(peer.requests("tasks/get")).anyMatch(n -> n.path("task_id").asText()

@@ -2,8 +2,6 @@ package dev.orch.backend.claude;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.spi.ConfigReader;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +12,8 @@ import java.util.Set;
  * Typed configuration of one {@code claude_code} run (SPEC §8, CONVENTIONS 9), read from the run's
  * {@code backend_config} (snake_case keys, wins) and server-wide environment variables {@code ORCH_CLAUDE_<KEY>}.
  *
- * @param executable path or PATH-relative name of the native {@code claude} binary (key {@code executable},
- *     default {@code claude})
+ * @param executable absolute path of the native {@code claude} binary, found on {@code PATH} when the configured
+ *     value (key {@code executable}, default {@code claude}) has no slash; never null
  * @param model model name or alias passed as {@code --model}, or null for the CLI default (key {@code model})
  * @param permissionMode {@code --permission-mode} (key {@code permission_mode}, default
  *     {@code bypassPermissions}); any other mode routes permission prompts to Orch (input_required)
@@ -31,7 +29,7 @@ import java.util.Set;
  * @param idleKeepaliveMs how long the session's CLI process stays alive after a result so that a resume reuses
  *     it; 0 closes it at once (key {@code idle_keepalive_ms}, default {@value #DEFAULT_IDLE_KEEPALIVE_MS})
  */
-public record ClaudeConfig(String executable, String model, String permissionMode, List<String> allowedTools,
+public record ClaudeConfig(Path executable, String model, String permissionMode, List<String> allowedTools,
     List<String> disallowedTools, Long maxTurns, Map<String, String> env, List<String> extraArgs, long timeoutMs,
     long permissionTimeoutMs, long idleKeepaliveMs) {
 
@@ -77,7 +75,7 @@ public record ClaudeConfig(String executable, String model, String permissionMod
    */
   public static ClaudeConfig read(ObjectNode backendConfig, Map<String, String> environment) {
     ConfigReader r = new ConfigReader(ClaudeBackendProvider.ID, backendConfig, environment, ENV_PREFIX);
-    String executable = r.string("executable", DEFAULT_EXECUTABLE);
+    Path executable = r.executable("executable", DEFAULT_EXECUTABLE);
     String model = r.string("model", null);
     String mode = r.oneOf("permission_mode", BYPASS, PERMISSION_MODES);
     List<String> allowed = r.stringList("allowed_tools");
@@ -88,42 +86,8 @@ public record ClaudeConfig(String executable, String model, String permissionMod
     long timeout = r.longValue("timeout_ms", DEFAULT_TIMEOUT_MS, 1_000, 86_400_000L);
     long permissionTimeout = r.longValue("permission_timeout_ms", DEFAULT_PERMISSION_TIMEOUT_MS, 100, 86_400_000L);
     long keepalive = r.longValue("idle_keepalive_ms", DEFAULT_IDLE_KEEPALIVE_MS, 0, 3_600_000L);
-    if (executable != null && resolveExecutable(executable, environment.get("PATH")) == null) {
-      r.error("executable", "no executable claude binary found at \"" + executable + "\""
-          + (executable.contains(File.separator) ? "" : " on PATH"));
-    }
     r.finish();
     return new ClaudeConfig(executable, model, mode, allowed, disallowed, maxTurns, env, extraArgs, timeout,
         permissionTimeout, keepalive);
-  }
-
-  /**
-   * Finds the executable: a name with a path separator is taken as a path, any other name is searched on PATH.
-   *
-   * @param executable path or bare name
-   * @param path the PATH value, may be null
-   * @return the absolute path of an executable regular file, or null when there is none
-   */
-  public static Path resolveExecutable(String executable, String path) {
-    if (executable.isBlank()) {
-      return null;
-    }
-    if (executable.contains(File.separator)) {
-      Path p = Path.of(executable).toAbsolutePath();
-      return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
-    }
-    if (path == null) {
-      return null;
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      if (dir.isEmpty()) {
-        continue;
-      }
-      Path p = Path.of(dir, executable);
-      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-        return p.toAbsolutePath();
-      }
-    }
-    return null;
   }
 }

@@ -15,6 +15,7 @@ import dev.orch.core.RunStatus;
 import dev.orch.core.SessionId;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.RunHandle;
+import dev.orch.tck.RecordingSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,9 +65,9 @@ class ClaudeBackendEndToEndTest {
         null), sink);
     RunEvent end = sink.awaitTerminal(T);
     assertThat(end).isInstanceOf(RunEvent.RunCompleted.class);
-    assertThat(sink.types()).startsWith(EventType.RUN_STARTED, EventType.STATUS_CHANGED)
+    assertThat(sink.eventTypes()).startsWith(EventType.RUN_STARTED, EventType.STATUS_CHANGED)
         .contains(EventType.AGENT_MESSAGE).endsWith(EventType.RUN_COMPLETED);
-    assertThat(sink.terminalCount()).isEqualTo(1);
+    assertThat(sink.terminals()).hasSize(1);
     JsonNode data = end.toData();
     assertThat(data.path("final_response").asText()).isEqualTo(MockMessagesApi.HELLO_TEXT);
     assertThat(data.path("usage").path("total_cost_usd").isNumber()).isTrue();
@@ -74,8 +75,8 @@ class ClaudeBackendEndToEndTest {
     JsonNode running = sink.ofType(EventType.STATUS_CHANGED).get(0).toData();
     assertThat(running.path("backend_session_id").asText()).isEqualTo(session.value());
     assertThat(Path.of(running.path("cwd").asText()).toRealPath()).isEqualTo(cwd.toRealPath());
-    assertThat(sink.boundSessions()).containsExactly(session.value());
-    assertThat(sink.remoteRefs().get(0).conversationId()).isEqualTo(session.value());
+    assertThat(sink.boundSessionIds()).containsExactly(session.value());
+    assertThat(sink.boundRefs().get(0).conversationId()).isEqualTo(session.value());
     assertThat(sink.processes()).hasSize(1);
     assertThat(claude.api().requests()).anySatisfy(r -> assertThat(r.path("system").toString()).contains(
         "Profile source: p.md"));
@@ -200,7 +201,7 @@ class ClaudeBackendEndToEndTest {
     RunEvent note = sink.ofType(EventType.MESSAGE_ADDED).get(0);
     assertThat(note.toData().path("reason").asText()).isEqualTo("permission_timeout");
     assertThat(note.toData().path("text").asText()).contains("denied (fail closed)");
-    assertThat(sink.types()).containsSubsequence(EventType.INPUT_REQUIRED, EventType.MESSAGE_ADDED,
+    assertThat(sink.eventTypes()).containsSubsequence(EventType.INPUT_REQUIRED, EventType.MESSAGE_ADDED,
         EventType.STATUS_CHANGED, EventType.COMMAND_FINISHED, EventType.RUN_COMPLETED);
   }
 
@@ -219,7 +220,7 @@ class ClaudeBackendEndToEndTest {
     assertThat(RecordingSink.isStatus(end, RunStatus.CANCELLED)).isTrue();
     assertThat(end.toData().path("reason").asText()).isEqualTo("user");
     assertThat(end.toData().has("usage")).as("the interrupted turn's result is recorded").isTrue();
-    assertThat(sink.terminalCount()).isEqualTo(1);
+    assertThat(sink.terminals()).hasSize(1);
     assertThat(sink.processes().get(0).isAlive()).isFalse();
     claude.awaitNoClaudeProcesses(Duration.ZERO);
   }
@@ -232,7 +233,7 @@ class ClaudeBackendEndToEndTest {
     RunEvent end = sink.awaitTerminal(T);
     assertThat(end).isInstanceOf(RunEvent.RunFailed.class);
     assertThat(((RunEvent.RunFailed) end).message()).contains("API Error: 500").contains(MockMessagesApi.ERROR_MESSAGE);
-    assertThat(sink.terminalCount()).isEqualTo(1);
+    assertThat(sink.terminals()).hasSize(1);
   }
 
   @Test

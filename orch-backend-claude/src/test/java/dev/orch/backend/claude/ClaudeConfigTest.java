@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.OrchException;
+import dev.orch.core.spi.ConfigReader;
 import dev.orch.core.testing.Peers;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -41,7 +43,7 @@ class ClaudeConfigTest {
         "ORCH_CLAUDE_PERMISSION_MODE", "acceptEdits", "ORCH_CLAUDE_ALLOWED_TOOLS", "[\"Read\",\"Bash(git *)\"]",
         "ORCH_CLAUDE_MAX_TURNS", "7", "ORCH_CLAUDE_ENV", "{\"A\":\"1\"}", "ORCH_CLAUDE_IDLE_KEEPALIVE_MS", "0");
     ClaudeConfig c = ClaudeConfig.read(cfg("{\"model\":\"opus\",\"extra_args\":[\"--effort\",\"low\"]}"), env);
-    assertThat(c.executable()).isEqualTo(EXE);
+    assertThat(c.executable()).isEqualTo(Path.of(EXE).toAbsolutePath());
     assertThat(c.model()).isEqualTo("opus");
     assertThat(c.permissionMode()).isEqualTo("acceptEdits");
     assertThat(c.allowedTools()).containsExactly("Read", "Bash(git *)");
@@ -69,7 +71,7 @@ class ClaudeConfigTest {
   @DisplayName("the default executable is looked up on PATH and a missing one is reported")
   void executableOnPath() throws Exception {
     String dir = Peers.claudeBinary().getParent().toString();
-    assertThat(ClaudeConfig.resolveExecutable("claude.exe", "/nonexistent:" + dir)).isEqualTo(Peers.claudeBinary()
+    assertThat(ConfigReader.findExecutable("claude.exe", "/nonexistent:" + dir)).isEqualTo(Peers.claudeBinary()
         .toAbsolutePath());
     assertThatThrownBy(() -> ClaudeConfig.read(null, Map.of("PATH", "/nonexistent")))
         .isInstanceOf(OrchException.class)

@@ -5,6 +5,7 @@ import dev.orch.backend.claude.testing.ClaudeTestSetup;
 import dev.orch.core.RunEvent;
 import dev.orch.core.SessionId;
 import dev.orch.core.spi.Backend;
+import dev.orch.tck.RecordingSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.RunEvent;
 import dev.orch.core.SessionId;
 import dev.orch.core.spi.Backend;
+import dev.orch.tck.RecordingSink;
 import java.nio.file.Path;
 import java.time.Duration;
 

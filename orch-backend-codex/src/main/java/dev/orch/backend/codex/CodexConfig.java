@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.codex.internal.Toml;
 import dev.orch.core.spi.ConfigReader;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +68,7 @@ public record CodexConfig(Path executable, String model, String sandbox, String 
    */
   public static CodexConfig read(ObjectNode backendConfig, Map<String, String> environment) {
     ConfigReader r = new ConfigReader("codex", backendConfig, environment, ENV_PREFIX);
-    String exe = r.string("executable", DEFAULT_EXECUTABLE);
+    Path executable = r.executable("executable", DEFAULT_EXECUTABLE);
     String model = r.string("model", null);
     String sandbox = r.oneOf("sandbox", DEFAULT_SANDBOX, SANDBOXES);
     String approval = r.oneOf("approval_policy", null, APPROVAL_POLICIES);
@@ -98,47 +96,7 @@ public record CodexConfig(Path executable, String model, String sandbox, String 
       r.error("model", "must not be blank");
       model = null;
     }
-    Path executable = null;
-    if (exe != null) {
-      executable = resolveExecutable(exe, environment.get("PATH"));
-      if (executable == null) {
-        r.error("executable", exe.contains("/")
-            ? "\"" + exe + "\" does not exist or is not an executable file"
-            : "\"" + exe + "\" was not found on PATH (install the Codex CLI or set backend_config.executable / "
-                + r.envName("executable") + " to its path)");
-      }
-    }
     r.finish();
     return new CodexConfig(executable, model, sandbox, approval, network, config, extraArgs, env, timeout, grace);
-  }
-
-  /**
-   * Finds an executable: a value with a slash is taken as a path, a bare name is searched in {@code path}.
-   *
-   * @param name the configured value
-   * @param path the {@code PATH} variable, may be null
-   * @return the absolute path of an executable regular file, or null when none is found
-   */
-  static Path resolveExecutable(String name, String path) {
-    if (name.isBlank()) {
-      return null;
-    }
-    if (name.contains("/")) {
-      Path p = Path.of(name).toAbsolutePath();
-      return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
-    }
-    if (path == null) {
-      return null;
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      if (dir.isEmpty()) {
-        continue;
-      }
-      Path p = Path.of(dir, name).toAbsolutePath();
-      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    return null;
   }
 }

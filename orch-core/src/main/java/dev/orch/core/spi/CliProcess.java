@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -196,15 +198,19 @@ public final class CliProcess {
     }
   }
 
-  /** Sends SIGINT to the process only (the CLI's own graceful stop). */
+  /** Sends SIGINT to the process only (the CLI's own graceful stop); does nothing once it has exited. */
   public void interrupt() {
-    signal(process.pid(), "INT");
+    if (process.isAlive()) {
+      signal(process.pid(), "INT");
+    }
   }
 
   /**
    * Stops the whole tree: SIGTERM to the process and every descendant, wait up to {@code grace}, then SIGKILL
-   * every process of the tree still alive (descendants listed before the first signal, so re-parented ones are
-   * not missed). Waits at most about {@code grace + 1 s}.
+   * every process of the tree still running (descendants listed before the first signal, so re-parented ones are
+   * not missed). Waits at most about {@code grace + 1 s}; see {@link #destroyAll}.
+   *
+   * @param grace time between SIGTERM and SIGKILL, not negative
    */
   public void destroyTree(Duration grace) {
     destroyTree(process.toHandle(), grace);
@@ -212,32 +218,88 @@ public final class CliProcess {
 
   /**
    * Stops a process tree as {@link #destroyTree(Duration)} does; usable for processes recorded by an earlier
-   * Orch process (reconcile). A process that ended but was not reaped yet (a zombie, e.g. a CLI re-parented to
-   * an init that reaps slowly after its Orch process died) counts as gone, so zombies never stretch the waits.
+   * Orch process (reconcile, SPEC §10). Survivors of SIGKILL are logged.
+   *
+   * @param root the process whose tree is stopped (may have exited already)
+   * @param grace time between SIGTERM and SIGKILL, not negative
    */
   public static void destroyTree(ProcessHandle root, Duration grace) {
-    List<ProcessHandle> tree = new ArrayList<>();
-    root.descendants().forEach(tree::add);
-    tree.add(0, root);
-    for (ProcessHandle h : tree) {
-      h.destroy();
-    }
-    awaitGone(tree, grace);
-    for (ProcessHandle h : tree) {
-      if (running(h)) {
-        h.destroyForcibly();
-      }
-    }
-    if (!awaitGone(tree, Duration.ofSeconds(1))) {
-      tree.stream().filter(CliProcess::running)
-          .forEach(h -> LOG.warn("process {} did not exit after SIGKILL", h.pid()));
+    List<ProcessHandle> left = destroyAll(tree(root), grace);
+    if (!left.isEmpty()) {
+      LOG.warn("processes {} did not exit after SIGKILL", left.stream().map(ProcessHandle::pid).toList());
     }
   }
 
-  /** @return true when every process has ended (zombies included), waiting up to {@code timeout} */
-  private static boolean awaitGone(List<ProcessHandle> tree, Duration timeout) {
+  /**
+   * Stops the process gently first, then its whole tree (REAL-PEERS "Spawning from Java": kill the whole tree):
+   * lists the tree, runs {@code gentle} while the process is alive (e.g. {@link #closeStdin()} for a CLI that
+   * ends on EOF, or {@link #interrupt()}), waits up to {@code gentleWait} for the process to exit, then
+   * {@link #destroyAll} on the tree as it was before the gentle step together with the descendants it has now —
+   * so that children re-parented when their parent exited, and children started meanwhile, are stopped too.
+   * Blocks at most about {@code gentleWait + grace + 1 s}.
+   *
+   * @param gentle the first step, or null for none (then {@code gentleWait} is not waited)
+   * @param gentleWait how long the process gets to exit after {@code gentle}, not negative
+   * @param grace time between SIGTERM and SIGKILL of what is left, not negative
+   * @return the processes still running at the end (normally empty)
+   */
+  public List<ProcessHandle> stop(Runnable gentle, Duration gentleWait, Duration grace) {
+    List<ProcessHandle> all = tree();
+    if (gentle != null && process.isAlive()) {
+      gentle.run();
+      waitFor(gentleWait);
+    }
+    all.addAll(tree());
+    return destroyAll(all, grace);
+  }
+
+  /**
+   * @return this process and its current descendants, root first (a snapshot: a descendant stays listed after it
+   *     was re-parented, so it can still be stopped)
+   */
+  public List<ProcessHandle> tree() {
+    return tree(process.toHandle());
+  }
+
+  /**
+   * @param root a process
+   * @return the process and all its current descendants, root first; a mutable list
+   */
+  public static List<ProcessHandle> tree(ProcessHandle root) {
+    List<ProcessHandle> tree = new ArrayList<>();
+    tree.add(root);
+    root.descendants().forEach(tree::add);
+    return tree;
+  }
+
+  /**
+   * Kills a set of processes: SIGTERM to every running one, wait up to {@code grace} until all are gone, SIGKILL
+   * the rest and wait up to 1 s more. A process that died but is not yet reaped (a zombie re-parented to an init
+   * that reaps slowly) counts as gone (see {@link #isRunning}), so zombies do not stretch the waits. Bounded:
+   * returns after at most about {@code grace + 1 s}.
+   *
+   * @param processes the processes (duplicates allowed, order kept for the signals)
+   * @param grace time between SIGTERM and SIGKILL, not negative
+   * @return the processes still running at the end (normally empty)
+   */
+  public static List<ProcessHandle> destroyAll(Collection<ProcessHandle> processes, Duration grace) {
+    Map<Long, ProcessHandle> live = new LinkedHashMap<>();
+    for (ProcessHandle h : processes) {
+      if (isRunning(h)) {
+        live.putIfAbsent(h.pid(), h);
+      }
+    }
+    live.values().forEach(ProcessHandle::destroy);
+    if (!awaitGone(live.values(), grace)) {
+      live.values().stream().filter(CliProcess::isRunning).forEach(ProcessHandle::destroyForcibly);
+      awaitGone(live.values(), Duration.ofSeconds(1));
+    }
+    return live.values().stream().filter(CliProcess::isRunning).toList();
+  }
+
+  private static boolean awaitGone(Collection<ProcessHandle> handles, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (tree.stream().anyMatch(CliProcess::running)) {
+    while (handles.stream().anyMatch(CliProcess::isRunning)) {
       if (System.nanoTime() >= deadline) {
         return false;
       }
@@ -252,24 +314,25 @@ public final class CliProcess {
   }
 
   /**
-   * @return true when the process is alive and not a zombie: the JDK reports an ended but unreaped process as
-   *     alive; on Linux its {@code /proc/<pid>/stat} state is {@code Z} (or {@code X} while being reaped)
+   * @param h a process
+   * @return true when the process is alive and, on Linux, not a zombie ({@code /proc/<pid>/stat} state Z or X):
+   *     a zombie has exited and only waits to be reaped by its parent
    */
-  static boolean running(ProcessHandle h) {
+  public static boolean isRunning(ProcessHandle h) {
     if (!h.isAlive()) {
       return false;
     }
+    Path stat = Path.of("/proc", Long.toString(h.pid()), "stat");
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
-      int close = stat.lastIndexOf(')');
-      if (close > 0 && close + 2 < stat.length()) {
-        char state = stat.charAt(close + 2);
+      String s = Files.readString(stat);
+      int close = s.lastIndexOf(')');
+      if (close > 0 && close + 2 < s.length()) {
+        char state = s.charAt(close + 2);
         return state != 'Z' && state != 'X';
       }
       return true;
     } catch (IOException e) {
-      // no /proc (not Linux) or the process just went away
-      return h.isAlive();
+      return h.isAlive(); // no procfs (not Linux), or the process went away meanwhile
     }
   }
 

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.orch.core.OrchException;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -198,6 +201,65 @@ public final class ConfigReader {
       return null;
     }
     return v.deepCopy();
+  }
+
+  /**
+   * Reads an executable and finds it (SPEC §8 {@code executable}): a value with a {@code /} is a path (made
+   * absolute), a bare name is looked up in the {@code PATH} of the environment given to this reader. A value
+   * that cannot be found or is not an executable regular file records an error naming the key, e.g.
+   * {@code backend_config.executable: "/x/codex" does not exist or is not an executable file} or
+   * {@code ORCH_CODEX_EXECUTABLE: "codex" was not found on PATH (install it or set backend_config.executable /
+   * ORCH_CODEX_EXECUTABLE to its path)}.
+   *
+   * @param key the key, e.g. {@code executable}
+   * @param defaultName the value when the key is absent (usually the CLI's name, e.g. {@code codex}), or null
+   * @return the absolute path of the executable; null when absent without a default, or when an error was
+   *     recorded
+   */
+  public Path executable(String key, String defaultName) {
+    String value = string(key, defaultName);
+    if (value == null) {
+      return null;
+    }
+    Path found = findExecutable(value, env.get("PATH"));
+    if (found == null) {
+      error(key, value.contains("/")
+          ? "\"" + value + "\" does not exist or is not an executable file"
+          : "\"" + value + "\" was not found on PATH (install it or set backend_config." + key + " / " + envName(key)
+              + " to its path)");
+    }
+    return found;
+  }
+
+  /**
+   * Finds an executable the way a shell does, without running anything: a value with a {@code /} is taken as a
+   * path, a bare name is searched in the directories of {@code path} in order (empty entries skipped).
+   *
+   * @param nameOrPath the configured value, not null
+   * @param path the {@code PATH} variable ({@code :}-separated), may be null
+   * @return the absolute path of an executable regular file, or null when none is found (also for a blank value)
+   */
+  public static Path findExecutable(String nameOrPath, String path) {
+    if (nameOrPath.isBlank()) {
+      return null;
+    }
+    if (nameOrPath.contains("/")) {
+      Path p = Path.of(nameOrPath).toAbsolutePath();
+      return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
+    }
+    if (path == null) {
+      return null;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path p = Path.of(dir, nameOrPath).toAbsolutePath();
+      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    return null;
   }
 
   /** Records a custom error for a key. */

@@ -18,11 +18,12 @@ public record ProcessRef(long pid, Instant startedAt) {
   }
 
   /**
-   * @return the live process this reference names, or empty when it has ended (an unreaped zombie has ended
-   *     too) or its PID now belongs to a different process (start time differs by more than 1 s)
+   * @return the live process this reference names, or empty when it has ended (also when it is a zombie that
+   *     only waits to be reaped, see {@link CliProcess#isRunning}) or its PID now belongs to a different process
+   *     (start time differs by more than 1 s)
    */
   public Optional<ProcessHandle> live() {
-    return ProcessHandle.of(pid).filter(CliProcess::running).filter(h -> {
+    return ProcessHandle.of(pid).filter(CliProcess::isRunning).filter(h -> {
       if (startedAt == null) {
         return true;
       }

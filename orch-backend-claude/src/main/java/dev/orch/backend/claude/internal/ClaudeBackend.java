@@ -47,14 +47,9 @@ public final class ClaudeBackend implements Backend {
   @Override
   public RunHandle start(RunSpec spec, EventSink sink) {
     ClaudeConfig config = ClaudeConfig.read(spec.backendConfig(), context.environment());
-    Path exe = ClaudeConfig.resolveExecutable(config.executable(), context.environment().get("PATH"));
-    if (exe == null) {
-      throw new OrchException(OrchException.ErrorCode.BACKEND, "Claude Code executable not found: "
-          + config.executable());
-    }
     String resumeId = spec.resume() == null ? null : spec.resume().backendSessionId();
-    ClaudeLaunch launch = ClaudeLaunch.of(exe, config, processCwd(spec), spec.systemPrompt(), spec.outputSchema(),
-        resumeId, spec.sessionId().value(), spec.environment(), runningAsRoot);
+    ClaudeLaunch launch = ClaudeLaunch.of(config, processCwd(spec), spec.systemPrompt(), spec.outputSchema(), resumeId,
+        spec.sessionId().value(), spec.environment(), runningAsRoot);
     ClaudeRun run = new ClaudeRun(launch, config, spec.prompt(), resumeId, spec.outputSchema() != null, sink, pool,
         scheduler, context.threadFactory());
     run.begin();

@@ -39,8 +39,7 @@ public record ClaudeLaunch(List<String> command, Path cwd, Map<String, String> e
   /**
    * Builds a launch.
    *
-   * @param executable the resolved absolute executable
-   * @param config the run's configuration
+   * @param config the run's configuration (its {@code executable} is the resolved absolute binary)
    * @param cwd the process working directory
    * @param systemPrompt the profile system prompt (appended), or null
    * @param outputSchema the JSON schema for structured output, or null
@@ -51,11 +50,11 @@ public record ClaudeLaunch(List<String> command, Path cwd, Map<String, String> e
    *     {@code bypassPermissions}, which the CLI refuses for root otherwise
    * @return the launch
    */
-  public static ClaudeLaunch of(Path executable, ClaudeConfig config, Path cwd, String systemPrompt,
+  public static ClaudeLaunch of(ClaudeConfig config, Path cwd, String systemPrompt,
       ObjectNode outputSchema, String resumeId, String newSessionId, Map<String, String> runEnv,
       boolean runningAsRoot) {
-    List<String> cmd = new ArrayList<>(List.of(executable.toString(), "--output-format", "stream-json", "--verbose",
-        "--input-format", "stream-json", "--permission-mode=" + config.permissionMode()));
+    List<String> cmd = new ArrayList<>(List.of(config.executable().toString(), "--output-format", "stream-json",
+        "--verbose", "--input-format", "stream-json", "--permission-mode=" + config.permissionMode()));
     if (!config.bypassPermissions()) {
       cmd.add("--permission-prompt-tool=stdio");
     }

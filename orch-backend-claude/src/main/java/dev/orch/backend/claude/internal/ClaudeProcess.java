@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.orch.core.spi.CliProcess;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
@@ -136,24 +135,16 @@ public final class ClaudeProcess {
 
   /**
    * The close sequence: end stdin, wait {@link #STDIN_GRACE}, SIGTERM the tree, wait {@link #TERM_GRACE}, SIGKILL
-   * what is left; descendants recorded before the first step are killed too if they outlive the CLI. Blocks for
-   * at most about 8 s. Idempotent.
+   * what is left ({@link CliProcess#stop}); descendants recorded before the first step are stopped too if they
+   * outlive the CLI. Blocks for at most about 8 s. Idempotent.
    */
   public void close() {
     if (!closed.complete(null)) {
       return;
     }
-    List<ProcessHandle> tree = new ArrayList<>();
-    cli.handle().descendants().forEach(tree::add);
-    cli.closeStdin();
-    if (!cli.waitFor(STDIN_GRACE)) {
-      LOG.debug("claude {} still alive {} ms after stdin EOF: SIGTERM", pid(), STDIN_GRACE.toMillis());
-      cli.destroyTree(TERM_GRACE);
-    }
-    for (ProcessHandle h : tree) {
-      if (h.isAlive()) {
-        CliProcess.destroyTree(h, Duration.ZERO);
-      }
+    List<ProcessHandle> left = cli.stop(cli::closeStdin, STDIN_GRACE, TERM_GRACE);
+    if (!left.isEmpty()) {
+      LOG.warn("claude {}: processes {} survived SIGKILL", pid(), left.stream().map(ProcessHandle::pid).toList());
     }
   }
 }

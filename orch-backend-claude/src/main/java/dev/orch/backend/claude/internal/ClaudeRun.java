@@ -323,7 +323,10 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
         + (stderrTail.isEmpty() ? "" : ": " + stderrTail), d));
   }
 
-  /** Emits the one terminal event (converted when stopping), then parks or closes the process. */
+  /**
+   * Parks or closes the process, then emits the one terminal event (converted when stopping). Parking first means
+   * that a resume started as soon as the terminal event is seen finds the session's process in the pool.
+   */
   private void finish(RunEvent event) {
     if (terminal) {
       return;
@@ -335,20 +338,19 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
     }
     prompts.clear();
     boolean stopping = stopReason != null || timedOut;
-    emit(stopping ? stopped(event) : event);
     process.detach(this);
+    if (!stopping) { // else the stopping thread closes the process
+      String sid = parser.sessionId();
+      if (sid != null && process.isAlive()) {
+        pool.park(new SessionPool.Key(sid, launch.cwd()), process, config.idleKeepaliveMs());
+      } else {
+        Thread t = threads.newThread(process::close);
+        t.setName("claude-close-" + process.pid());
+        t.start();
+      }
+    }
+    emit(stopping ? stopped(event) : event);
     done.complete(null);
-    if (stopping) {
-      return; // the stopping thread closes the process
-    }
-    String sid = parser.sessionId();
-    if (sid != null && process.isAlive()) {
-      pool.park(new SessionPool.Key(sid, launch.cwd()), process, config.idleKeepaliveMs());
-    } else {
-      Thread t = threads.newThread(process::close);
-      t.setName("claude-close-" + process.pid());
-      t.start();
-    }
   }
 
   private RunEvent stopped(RunEvent from) {

@@ -17,14 +17,14 @@ class ClaudeLaunchTest {
   static final String SESSION = "0b0e4f3a-7a51-4a3e-9c53-2f1f6d8f4a10";
 
   static ClaudeConfig config(String mode) {
-    return new ClaudeConfig("claude", "sonnet", mode, List.of("Read", "Bash"), List.of("WebFetch"), 3L,
+    return new ClaudeConfig(EXE, "sonnet", mode, List.of("Read", "Bash"), List.of("WebFetch"), 3L,
         Map.of("X", "1"), List.of("--effort", "low"), 60_000, 1_000, 0);
   }
 
   @Test
   @DisplayName("bypass mode: no prompt tool, IS_SANDBOX=1 for root, --session-id for a new session")
   void bypassNewSession() {
-    ClaudeLaunch l = ClaudeLaunch.of(EXE, config("bypassPermissions"), Path.of("/w"), null, null, null, SESSION,
+    ClaudeLaunch l = ClaudeLaunch.of(config("bypassPermissions"), Path.of("/w"), null, null, null, SESSION,
         Map.of("PEER_NAME", "a"), true);
     assertThat(l.command()).containsExactly("/opt/claude", "--output-format", "stream-json", "--verbose",
         "--input-format", "stream-json", "--permission-mode=bypassPermissions", "--model=sonnet", "--max-turns=3",
@@ -38,7 +38,7 @@ class ClaudeLaunchTest {
   @DisplayName("default mode routes prompts over stdio; a resume passes --resume; profile and schema go into initialize")
   void promptsAndResume() throws Exception {
     ObjectNode schema = (ObjectNode) new ObjectMapper().readTree("{\"type\":\"object\"}");
-    ClaudeLaunch l = ClaudeLaunch.of(EXE, config("default"), Path.of("/w"), "Profile source: p\n\nhi", schema,
+    ClaudeLaunch l = ClaudeLaunch.of(config("default"), Path.of("/w"), "Profile source: p\n\nhi", schema,
         "resume-id", SESSION, Map.of(), true);
     assertThat(l.command()).contains("--permission-prompt-tool=stdio", "--json-schema={\"type\":\"object\"}")
         .endsWith("--resume=resume-id").noneMatch(a -> a.startsWith("--session-id"));
@@ -50,10 +50,10 @@ class ClaudeLaunchTest {
   @Test
   @DisplayName("the fingerprint ignores the session argument but not the configuration")
   void fingerprint() {
-    ClaudeLaunch a = ClaudeLaunch.of(EXE, config("default"), Path.of("/w"), null, null, "s1", SESSION, Map.of(), false);
-    ClaudeLaunch b = ClaudeLaunch.of(EXE, config("default"), Path.of("/w"), null, null, null, SESSION, Map.of(), false);
-    ClaudeLaunch c = ClaudeLaunch.of(EXE, config("plan"), Path.of("/w"), null, null, "s1", SESSION, Map.of(), false);
-    ClaudeLaunch d = ClaudeLaunch.of(EXE, config("default"), Path.of("/w"), "profile", null, "s1", SESSION, Map.of(),
+    ClaudeLaunch a = ClaudeLaunch.of(config("default"), Path.of("/w"), null, null, "s1", SESSION, Map.of(), false);
+    ClaudeLaunch b = ClaudeLaunch.of(config("default"), Path.of("/w"), null, null, null, SESSION, Map.of(), false);
+    ClaudeLaunch c = ClaudeLaunch.of(config("plan"), Path.of("/w"), null, null, "s1", SESSION, Map.of(), false);
+    ClaudeLaunch d = ClaudeLaunch.of(config("default"), Path.of("/w"), "profile", null, "s1", SESSION, Map.of(),
         false);
     assertThat(a.fingerprint()).isEqualTo(b.fingerprint()).isNotEqualTo(c.fingerprint()).isNotEqualTo(d.fingerprint());
   }
@@ -61,7 +61,7 @@ class ClaudeLaunchTest {
   @Test
   @DisplayName("a session id that is not a UUID is not passed (Claude then picks one and init reports it)")
   void nonUuidSession() {
-    ClaudeLaunch l = ClaudeLaunch.of(EXE, config("default"), Path.of("/w"), null, null, null, "legacy-id", Map.of(),
+    ClaudeLaunch l = ClaudeLaunch.of(config("default"), Path.of("/w"), null, null, null, "legacy-id", Map.of(),
         false);
     assertThat(l.command()).noneMatch(a -> a.startsWith("--session-id") || a.startsWith("--resume"));
   }

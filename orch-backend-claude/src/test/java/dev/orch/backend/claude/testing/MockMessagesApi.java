@@ -5,18 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.orch.core.testing.LoopbackHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,14 +50,12 @@ public final class MockMessagesApi implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern CREATE_FILE = Pattern.compile("RUN_BASH create (\\S+)");
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackHttpServer http;
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
 
-  private MockMessagesApi(HttpServer server, ExecutorService executor) {
-    this.server = server;
-    this.executor = executor;
+  private MockMessagesApi(LoopbackHttpServer http) {
+    this.http = http;
   }
 
   /**
@@ -71,22 +65,15 @@ public final class MockMessagesApi implements AutoCloseable {
    * @throws IOException when the port cannot be bound
    */
   public static MockMessagesApi start() throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    ExecutorService executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "mock-messages-api");
-      t.setDaemon(true);
-      return t;
-    });
-    MockMessagesApi api = new MockMessagesApi(server, executor);
-    server.createContext("/", api::handle);
-    server.setExecutor(executor);
-    server.start();
+    LoopbackHttpServer http = LoopbackHttpServer.start("mock-messages-api");
+    MockMessagesApi api = new MockMessagesApi(http);
+    http.handle("/", api::handle);
     return api;
   }
 
   /** @return {@code http://127.0.0.1:<port>}, the value for {@code ANTHROPIC_BASE_URL} */
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return http.baseUrl();
   }
 
   /** @return the JSON bodies of every {@code POST /v1/messages} so far, oldest first */
@@ -96,8 +83,7 @@ public final class MockMessagesApi implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    http.close();
   }
 
   private void handle(HttpExchange ex) throws IOException {
@@ -121,11 +107,8 @@ public final class MockMessagesApi implements AutoCloseable {
     String text = userText(lastUser);
     boolean afterTool = hasToolResult(lastUser);
     if (!afterTool && text.contains("FAIL500")) {
-      byte[] err = ("{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"" + ERROR_MESSAGE + "\"}}")
-          .getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("content-type", "application/json");
-      ex.sendResponseHeaders(500, err.length);
-      ex.getResponseBody().write(err);
+      LoopbackHttpServer.respond(ex, 500, "application/json",
+          "{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"" + ERROR_MESSAGE + "\"}}");
       return;
     }
     List<ObjectNode> blocks = new ArrayList<>();
@@ -169,13 +152,7 @@ public final class MockMessagesApi implements AutoCloseable {
   }
 
   private void stream(HttpExchange ex, JsonNode body, List<ObjectNode> blocks, String stop) throws IOException {
-    OutputStream out = beginSse(ex);
-    ObjectNode start = JSON.createObjectNode();
-    start.put("type", "message_start");
-    ObjectNode msg = message(body);
-    msg.putArray("content");
-    start.set("message", msg);
-    sse(out, "message_start", start);
+    OutputStream out = startMessage(ex, body);
     for (int i = 0; i < blocks.size(); i++) {
       ObjectNode b = blocks.get(i);
       ObjectNode cb = JSON.createObjectNode();
@@ -212,13 +189,7 @@ public final class MockMessagesApi implements AutoCloseable {
   }
 
   private void streamSlow(HttpExchange ex) throws IOException {
-    OutputStream out = beginSse(ex);
-    ObjectNode start = JSON.createObjectNode();
-    start.put("type", "message_start");
-    ObjectNode msg = message(null);
-    msg.putArray("content");
-    start.set("message", msg);
-    sse(out, "message_start", start);
+    OutputStream out = startMessage(ex, null);
     sse(out, "content_block_start", JSON.readTree(
         "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
     long end = System.nanoTime() + 60_000_000_000L;
@@ -237,11 +208,16 @@ public final class MockMessagesApi implements AutoCloseable {
     }
   }
 
-  private static OutputStream beginSse(HttpExchange ex) throws IOException {
-    ex.getResponseHeaders().set("content-type", "text/event-stream");
-    ex.getResponseHeaders().set("cache-control", "no-cache");
-    ex.sendResponseHeaders(200, 0);
-    return ex.getResponseBody();
+  /** Begins the event stream with {@code message_start} (empty content) for the request {@code body} (or null). */
+  private OutputStream startMessage(HttpExchange ex, JsonNode body) throws IOException {
+    OutputStream out = LoopbackHttpServer.beginEventStream(ex);
+    ObjectNode start = JSON.createObjectNode();
+    start.put("type", "message_start");
+    ObjectNode msg = message(body);
+    msg.putArray("content");
+    start.set("message", msg);
+    sse(out, "message_start", start);
+    return out;
   }
 
   private static void endMessage(OutputStream out, String stop) throws IOException {

@@ -169,7 +169,7 @@ public final class CodexRun implements RunHandle {
       ended = true;
     }
     LOG.warn("run {}: codex timed out after {} ms; killing its process tree", spec.runId(), config.timeoutMs());
-    ProcessTree.kill(ProcessTree.snapshot(process.handle()), Duration.ofMillis(Math.max(500, config.cancelGraceMs())));
+    process.destroyTree(Duration.ofMillis(Math.max(500, config.cancelGraceMs())));
     process.waitFor(Duration.ofSeconds(5));
     synchronized (lock) {
       RunEvent terminal = parser.timedOut(config.timeoutMs(), process.stderrTail());
@@ -211,16 +211,10 @@ public final class CodexRun implements RunHandle {
     if (p == null) {
       return;
     }
-    List<ProcessHandle> tree = ProcessTree.snapshot(p.handle());
-    if (gracefulFirst && p.isAlive()) {
-      p.interrupt();
-      boolean exited = p.waitFor(Duration.ofMillis(config.cancelGraceMs()));
-      LOG.debug("run {}: codex {} after SIGINT", spec.runId(), exited ? "exited" : "still running");
-    }
-    // descendants started after the first snapshot, while the root still lives, are caught by the second one
-    tree.addAll(ProcessTree.snapshot(p.handle()));
-    List<ProcessHandle> left = ProcessTree.kill(tree,
-        Duration.ofMillis(gracefulFirst ? Math.max(500, config.cancelGraceMs()) : 1000));
+    List<ProcessHandle> left = gracefulFirst
+        ? p.stop(p::interrupt, Duration.ofMillis(config.cancelGraceMs()),
+            Duration.ofMillis(Math.max(500, config.cancelGraceMs())))
+        : p.stop(null, Duration.ZERO, Duration.ofMillis(1000));
     if (!left.isEmpty()) {
       LOG.warn("run {}: processes {} survived SIGKILL", spec.runId(), left.stream().map(ProcessHandle::pid).toList());
     }

@@ -2,9 +2,9 @@ package dev.orch.backend.codex.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orch.backend.codex.testing.RecordingSink;
 import dev.orch.core.RunEvent;
 import dev.orch.core.testing.Peers;
+import dev.orch.tck.RecordingSink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

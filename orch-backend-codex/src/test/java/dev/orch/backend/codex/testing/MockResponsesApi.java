@@ -5,19 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.orch.core.testing.LoopbackHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -64,17 +60,15 @@ public final class MockResponsesApi implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackHttpServer http;
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
   private final Map<String, String> scripts = new ConcurrentHashMap<>();
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicInteger slowStreamsOpen = new AtomicInteger();
   private final AtomicInteger ids = new AtomicInteger();
 
-  private MockResponsesApi(HttpServer server, ExecutorService executor) {
-    this.server = server;
-    this.executor = executor;
+  private MockResponsesApi(LoopbackHttpServer http) {
+    this.http = http;
   }
 
   /**
@@ -84,27 +78,20 @@ public final class MockResponsesApi implements AutoCloseable {
    * @throws IOException when the port cannot be bound
    */
   public static MockResponsesApi start() throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    ExecutorService executor = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "mock-responses-api");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    MockResponsesApi api = new MockResponsesApi(server, executor);
-    server.createContext("/", api::handle);
-    server.start();
+    LoopbackHttpServer http = LoopbackHttpServer.start("mock-responses-api");
+    MockResponsesApi api = new MockResponsesApi(http);
+    http.handle("/", api::handle);
     return api;
   }
 
   /** @return the bound port */
   public int port() {
-    return server.getAddress().getPort();
+    return http.port();
   }
 
   /** @return the provider base URL, {@code http://127.0.0.1:<port>/v1} */
   public String baseUrl() {
-    return "http://127.0.0.1:" + port() + "/v1";
+    return http.baseUrl() + "/v1";
   }
 
   /** @return every {@code POST /v1/responses} body received so far, oldest first */
@@ -187,17 +174,11 @@ public final class MockResponsesApi implements AutoCloseable {
       requests.add(body);
       String user = latestUserText(body);
       if (user.contains(HTTP_500)) {
-        byte[] err = "{\"error\":{\"message\":\"mock internal error\",\"type\":\"server_error\"}}"
-            .getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(500, err.length);
-        ex.getResponseBody().write(err);
+        LoopbackHttpServer.respond(ex, 500, "application/json",
+            "{\"error\":{\"message\":\"mock internal error\",\"type\":\"server_error\"}}");
         return;
       }
-      ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-      ex.getResponseHeaders().set("Cache-Control", "no-cache");
-      ex.sendResponseHeaders(200, 0);
-      OutputStream out = ex.getResponseBody();
+      OutputStream out = LoopbackHttpServer.beginEventStream(ex);
       String id = "resp_" + ids.incrementAndGet();
       send(out, Map.of("type", "response.created", "response", Map.of("id", id)));
       if (user.contains(SLOW)) {
@@ -274,7 +255,6 @@ public final class MockResponsesApi implements AutoCloseable {
   @Override
   public void close() {
     closing.countDown();
-    server.stop(0);
-    executor.shutdownNow();
+    http.close();
   }
 }

@@ -19,21 +19,7 @@ public final class JsonlTail {
 
   /** @return the offset just after the last {@code '\n'} of the file, 0 when there is none */
   public static long completeEnd(FileChannel ch) throws IOException {
-    long pos = ch.size();
-    ByteBuffer buf = ByteBuffer.allocate(BLOCK);
-    while (pos > 0) {
-      int n = (int) Math.min(BLOCK, pos);
-      long start = pos - n;
-      buf.clear().limit(n);
-      readFully(ch, buf, start);
-      for (int i = n - 1; i >= 0; i--) {
-        if (buf.get(i) == '\n') {
-          return start + i + 1;
-        }
-      }
-      pos = start;
-    }
-    return 0;
+    return afterLastNewline(ch, ch.size());
   }
 
   /**
@@ -67,7 +53,16 @@ public final class JsonlTail {
 
   /** @return the start offset of the line whose terminating {@code '\n'} is at {@code lineEnd - 1} */
   private static long lineStart(FileChannel ch, long lineEnd) throws IOException {
-    long pos = lineEnd - 1;
+    return afterLastNewline(ch, lineEnd - 1);
+  }
+
+  /**
+   * Scans backwards in blocks of {@value #BLOCK} bytes.
+   *
+   * @return the offset just after the last {@code '\n'} before offset {@code before}, 0 when there is none
+   */
+  private static long afterLastNewline(FileChannel ch, long before) throws IOException {
+    long pos = before;
     ByteBuffer buf = ByteBuffer.allocate(BLOCK);
     while (pos > 0) {
       int n = (int) Math.min(BLOCK, pos);
