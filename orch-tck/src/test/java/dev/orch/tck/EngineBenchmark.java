@@ -89,6 +89,7 @@ public final class EngineBenchmark {
     return (n + 2) / ((System.nanoTime() - t0) / 1e9);
   }
 
+  @SuppressWarnings("try") // the lease is held (not used) while appending, as the engine does
   private static double rawAppends(Map<String, String> env, Path cwd, int n) {
     var store = java.util.ServiceLoader.load(dev.orch.core.spi.RunStoreProvider.class).findFirst().orElseThrow()
         .open(env);

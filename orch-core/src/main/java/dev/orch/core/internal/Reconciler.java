@@ -49,6 +49,7 @@ final class Reconciler {
    * @param run a run read from the store
    * @return the run, reconciled (status failed) when it was non-terminal and no live process owns it
    */
+  @SuppressWarnings("try") // the lease is held (not used) for the whole reconcile: it keeps other processes out
   RunRecord reconcileIfOrphaned(RunRecord run) {
     if (run.status().isTerminal()) {
       return run;

@@ -70,6 +70,9 @@ public final class OrchestratorAgentExecutor implements AgentExecutor {
     this.open = open;
   }
 
+  /** Longest wait in {@code tasks/cancel} for the executing thread to record the cancel, ms. */
+  static final long CANCEL_FOLLOW_MS = 10_000;
+
   @Override
   public void execute(RequestContext context, EventQueue queue) throws JSONRPCError {
     Message message = context.getMessage();
@@ -100,15 +103,33 @@ public final class OrchestratorAgentExecutor implements AgentExecutor {
     follow(task, taskId, updater);
   }
 
+  /**
+   * {@code tasks/cancel}: stops the Orch run and lets the executing thread, which follows the run, enqueue the
+   * canceled state on the task's own queue, so a client streaming the task receives it before the stream closes
+   * (enqueued from here, on the SDK's tapped queue, it can be lost when the SDK then cancels the running agent). A
+   * task waiting for input has no executing thread: the canceled state is enqueued here.
+   */
   @Override
   public void cancel(RequestContext context, EventQueue queue) throws JSONRPCError {
     TaskControl task = tasks.of(context.getTaskId());
     TaskUpdater updater = new TaskUpdater(context, queue);
-    if (!task.cancel(() -> { })) {
+    if (task.finished()) {
       throw new TaskNotCancelableError("the task already finished");
     }
+    boolean followed = !task.waiting() && task.runId() != null;
     cancelRun(task);
-    updater.cancel(A2aMessages.agentText(updater, "Cancelled on request"));
+    boolean done = false;
+    if (followed) {
+      try {
+        done = task.awaitFinished(CANCEL_FOLLOW_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (!done && !task.cancel(() -> updater.cancel(A2aMessages.agentText(updater, "Cancelled on request")))
+        && !task.finished()) {
+      throw new TaskNotCancelableError("the task already finished");
+    }
     tasks.forget(context.getTaskId());
   }
 

@@ -43,6 +43,7 @@ public final class TaskControl {
     }
     finished = true;
     update.run();
+    notifyAll();
     return true;
   }
 
@@ -59,12 +60,31 @@ public final class TaskControl {
     finished = true;
     cancelled = true;
     update.run();
+    notifyAll();
     return true;
   }
 
   /** @return true once a final state was enqueued */
   public synchronized boolean finished() {
     return finished;
+  }
+
+  /**
+   * Waits until a final state was enqueued (by the executing thread).
+   *
+   * @param timeoutMs longest wait, ms
+   * @return true when finished within the time
+   */
+  public synchronized boolean awaitFinished(long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+    while (!finished) {
+      long left = (deadline - System.nanoTime()) / 1_000_000L;
+      if (left <= 0) {
+        return false;
+      }
+      wait(left);
+    }
+    return true;
   }
 
   /** @return true when the task was cancelled */
