@@ -217,9 +217,14 @@ final class McpRuns implements AutoCloseable {
 
   /** Stops the server (stdin EOF) and asserts that neither it nor any process it started is left. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     List<ProcessHandle> tree = ServerProcesses.serverTree();
     client.closeGracefully();
-    ServerProcesses.assertNoneLeft(tree);
+    try {
+      ServerProcesses.assertNoneLeft(tree);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while checking that no server process is left", e);
+    }
   }
 }
