@@ -76,17 +76,36 @@ public final class ScriptedAgentExecutor implements AgentExecutor {
         task.emit(() -> updater.startWork(A2aMessages.agentText(updater, "Working slowly")));
         if (sleep(task, rule.millis())) {
           answer(task, updater, context, rule.argument(), text, message);
+        } else {
+          task.cancel(() -> updater.cancel(A2aMessages.agentText(updater, "Cancelled on request")));
         }
       }
       default -> throw new IllegalStateException("unknown step " + rule.step());
     }
   }
 
+  /**
+   * {@code tasks/cancel}: a slow step in progress ends itself as canceled on the task's own queue (so an open
+   * stream receives the state before it closes); otherwise (e.g. waiting for input) the state is enqueued here.
+   */
   @Override
   public void cancel(RequestContext context, EventQueue queue) throws JSONRPCError {
     TaskControl task = tasks.of(context.getTaskId());
     TaskUpdater updater = new TaskUpdater(context, queue);
-    if (!task.cancel(() -> updater.cancel(A2aMessages.agentText(updater, "Cancelled on request")))) {
+    if (task.finished()) {
+      throw new TaskNotCancelableError("the task already finished");
+    }
+    task.requestCancel();
+    boolean done = false;
+    if (!task.waiting()) {
+      try {
+        done = task.awaitFinished(4 * SLICE_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (!done && !task.cancel(() -> updater.cancel(A2aMessages.agentText(updater, "Cancelled on request")))
+        && !task.cancelled()) {
       throw new TaskNotCancelableError("the task already finished");
     }
     tasks.forget(context.getTaskId());
@@ -110,7 +129,7 @@ public final class ScriptedAgentExecutor implements AgentExecutor {
   private static boolean sleep(TaskControl task, long millis) {
     long deadline = System.nanoTime() + millis * 1_000_000L;
     while (System.nanoTime() < deadline) {
-      if (task.cancelled()) {
+      if (task.cancelRequested() || task.cancelled()) {
         return false;
       }
       try {
@@ -120,6 +139,6 @@ public final class ScriptedAgentExecutor implements AgentExecutor {
         return false;
       }
     }
-    return !task.cancelled();
+    return !task.cancelRequested() && !task.cancelled();
   }
 }

@@ -14,6 +14,7 @@ public final class TaskControl {
   private boolean finished;
   private boolean cancelled;
   private volatile boolean waiting;
+  private volatile boolean cancelRequested;
   private volatile String runId;
   private volatile long afterSeq;
 
@@ -85,6 +86,16 @@ public final class TaskControl {
       wait(left);
     }
     return true;
+  }
+
+  /** Asks the executing thread to end the task as canceled (it enqueues the state on the task's own queue). */
+  public void requestCancel() {
+    cancelRequested = true;
+  }
+
+  /** @return true once {@code tasks/cancel} asked for the task to end */
+  public boolean cancelRequested() {
+    return cancelRequested;
   }
 
   /** @return true when the task was cancelled */
