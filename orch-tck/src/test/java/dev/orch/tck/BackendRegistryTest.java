@@ -61,6 +61,21 @@ class BackendRegistryTest {
     }
   }
 
+  @Test
+  @DisplayName("the core refuses what a backend does not declare: output_schema without STRUCTURED_OUTPUT")
+  void capabilitiesAreChecked() {
+    try (Orchestrator orch = Orchestrator.builder().discovery(false)
+        .storeProvider(new dev.orch.store.fs.FsRunStoreProvider()).environment(env())
+        .backend(new ScriptedBackend()).build()) {
+      assertThatThrownBy(() -> orch.spawn(dev.orch.core.SpawnRequest.builder("scripted", dev.orch.core.Role.WORKER,
+          home.toString(), dev.orch.core.SessionMode.NEW).prompt("complete")
+          .outputSchema(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()).build()))
+          .hasMessage("Backend scripted cannot honour output_schema (it does not declare the STRUCTURED_OUTPUT"
+              + " capability)");
+      assertThat(orch.listRuns(null, null, null)).isEmpty();
+    }
+  }
+
   /** Another provider claiming the id "scripted". */
   static final class OtherScripted implements BackendProvider {
     @Override

@@ -39,7 +39,7 @@ final class ScriptedBackend implements BackendProvider {
   @Override
   public BackendDescriptor descriptor() {
     return new BackendDescriptor("scripted", "1", EnumSet.of(Capability.CANCEL, Capability.CONTINUE,
-        Capability.RESUME), "dev.orch:orch-tck:tests", "scripted test backend");
+        Capability.RESUME, Capability.PROFILES), "dev.orch:orch-tck:tests", "scripted test backend");
   }
 
   @Override

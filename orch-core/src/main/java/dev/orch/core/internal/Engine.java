@@ -275,6 +275,7 @@ public final class Engine implements AutoCloseable {
       if (res.live() == null) {
         throw OrchException.conflict("run " + r.runId() + " waits in another live Orch process sharing this cwd");
       }
+      Capabilities.requireLiveInput(registry.descriptor(r.backend()));
       return continueLive(res.live(), message);
     }
     if (s == RunStatus.CANCELLED || s == RunStatus.REJECTED) {
@@ -286,6 +287,7 @@ public final class Engine implements AutoCloseable {
     SessionRecord session = resolver.sessionOf(r)
         .orElseThrow(() -> OrchException.notFound("Unknown session_id: " + r.sessionId()));
     Backend backend = registry.get(r.backend());
+    Capabilities.require(registry.descriptor(r.backend()), true, false, r.profile() != null);
     SpawnPlan plan = SpawnPlan.resumeOf(r, session, message, sessions.configOf(session, r));
     if (session.backendSessionId() == null && !lines.busy(session.sessionId())) {
       throw OrchException.conflict("Session " + session.sessionId() + " has no backend session id yet");

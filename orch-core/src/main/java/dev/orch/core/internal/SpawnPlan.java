@@ -67,6 +67,8 @@ final class SpawnPlan {
       throw OrchException.invalid("Either prompt or input_message is required");
     }
     registry.get(req.backend());
+    Capabilities.require(registry.descriptor(req.backend()), req.sessionMode() == SessionMode.RESUME,
+        req.outputSchema() != null, req.profile() != null);
     SessionRecord existing = null;
     if (req.sessionMode() == SessionMode.RESUME) {
       if (req.sessionId() == null || req.sessionId().isBlank()) {
