@@ -289,11 +289,8 @@ public final class Engine implements AutoCloseable {
     Backend backend = registry.get(r.backend());
     Capabilities.require(registry.descriptor(r.backend()), true, false, r.profile() != null);
     SpawnPlan plan = SpawnPlan.resumeOf(r, session, message, sessions.configOf(session, r));
-    if (session.backendSessionId() == null && !lines.busy(session.sessionId())) {
-      throw OrchException.conflict("Session " + session.sessionId() + " has no backend session id yet");
-    }
-    backend.validate(plan.specFor(RunId.random(), session, new RunSpec.Resume(
-        session.backendSessionId() == null ? "pending" : session.backendSessionId(), session.remoteRef())));
+    SpawnPlan.requireResumable(session, lines);
+    backend.validate(plan.specFor(RunId.random(), session, null));
     SpawnResult started = submit(plan, session, backend);
     return new ContinueResult(started.runId(), started.status(), started.sessionId(), started.agentName(),
         "resume", r.runId());

@@ -84,15 +84,25 @@ final class SpawnPlan {
       if (!existing.cwd().equals(cwd)) {
         throw OrchException.conflict("Session " + sid + " belongs to cwd " + existing.cwd() + ", not " + cwd);
       }
-      if (existing.backendSessionId() == null && !lines.busy(sid)) {
-        throw OrchException.conflict("Session " + sid + " has no backend session id yet");
-      }
+      requireResumable(existing, lines);
     }
     String nickname = req.nickname() == null || req.nickname().isBlank() ? null : req.nickname().trim();
     String systemPrompt = req.profile() == null ? null : Profiles.systemPrompt(req.profile(), cwd);
     String text = prompt != null ? prompt : req.inputMessage().render();
     return new SpawnPlan(req.backend(), req.role(), cwd, req.sessionMode(), existing, nickname, text,
         req.inputMessage(), req.profile(), systemPrompt, req.outputSchema(), req.metadata(), req.backendConfig());
+  }
+
+  /**
+   * A session can be resumed when its backend conversation is known, or when a run of it is still active or queued
+   * here (the id is then read when the resumed run leaves the line).
+   *
+   * @throws OrchException CONFLICT {@code Session <id> has no backend session id yet}
+   */
+  static void requireResumable(SessionRecord session, SessionLines lines) {
+    if (session.backendSessionId() == null && !lines.busy(session.sessionId())) {
+      throw OrchException.conflict("Session " + session.sessionId() + " has no backend session id yet");
+    }
   }
 
   /** A plan for continue_run on a completed/failed run: same session, backend, role, cwd and profile. */

@@ -126,23 +126,25 @@ public record ClaudeLaunch(List<String> command, Path cwd, Map<String, String> e
 
   /** @return a successful control response line carrying {@code response} */
   public static ObjectNode controlSuccess(String requestId, JsonNode response) {
-    ObjectNode m = JsonNodeFactory.instance.objectNode();
-    m.put("type", "control_response");
-    ObjectNode r = m.putObject("response");
-    r.put("subtype", "success");
-    r.put("request_id", requestId);
-    r.set("response", response);
+    ObjectNode m = controlResponse(requestId, "success");
+    ((ObjectNode) m.get("response")).set("response", response);
     return m;
   }
 
   /** @return an error control response line */
   public static ObjectNode controlError(String requestId, String error) {
+    ObjectNode m = controlResponse(requestId, "error");
+    ((ObjectNode) m.get("response")).put("error", error);
+    return m;
+  }
+
+  /** @return {@code {type:"control_response", response:{subtype, request_id}}} */
+  private static ObjectNode controlResponse(String requestId, String subtype) {
     ObjectNode m = JsonNodeFactory.instance.objectNode();
     m.put("type", "control_response");
     ObjectNode r = m.putObject("response");
-    r.put("subtype", "error");
+    r.put("subtype", subtype);
     r.put("request_id", requestId);
-    r.put("error", error);
     return m;
   }
 
