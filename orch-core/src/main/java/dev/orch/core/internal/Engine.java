@@ -23,6 +23,7 @@ import dev.orch.core.Timestamps;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.BackendDescriptor;
+import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
 import dev.orch.core.spi.RunStore;
@@ -40,6 +41,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,19 +49,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The run engine behind {@link dev.orch.core.Orchestrator}: run lifecycle (spawn, start from the session line,
  * cancel, continue, shutdown). Read-side operations live in {@link Queries}; agent messaging in {@link Inbox}.
- * Thread-safe: per-run state is guarded by each run's own lock; session lines by one lock taken per run.
+ * Thread-safe: a run's write side is guarded by its {@link RunJournal}, what readers see by the run's own lock
+ * (never held during disk I/O); session lines by one lock taken per run. The rules every backend shares (exactly one
+ * terminal event, cancel wins) live in {@link EventPipeline}; durability and publishing in {@link GroupCommit};
+ * store failures in {@link StoreFaults}.
  */
 public final class Engine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
   /** Bound of a cancel on shutdown before children are killed outright (SPEC §10: exit within 1 s). */
   static final Duration SHUTDOWN_CANCEL_BOUND = Duration.ofMillis(600);
+  /** Bound of the wait for the last commits on shutdown. */
+  static final Duration SHUTDOWN_COMMIT_BOUND = Duration.ofMillis(300);
+  /** How long cancel_run waits for its cancelled event to be durable before answering, ms. */
+  static final long CANCEL_PUBLISH_WAIT_MS = 5000;
 
   private final RunStore store;
   private final BackendRegistry registry;
   private final Clock clock;
   private final ConcurrentHashMap<RunId, LiveRun> live = new ConcurrentHashMap<>();
   private final ExecutorService starter;
+  private final ExecutorService committer;
   private final ScheduledExecutorService flusher;
+  private final GroupCommit commits;
   private final EventPipeline pipeline;
   private final SessionLines lines;
   private final Reconciler reconciler;
@@ -74,9 +85,13 @@ public final class Engine implements AutoCloseable {
     this.registry = registry;
     this.clock = clock;
     this.starter = Executors.newCachedThreadPool(threads);
+    this.committer = Executors.newCachedThreadPool(daemonThreads("orch-commit"));
     this.flusher = Executors.newSingleThreadScheduledExecutor(threads);
-    this.pipeline = new EventPipeline(store, clock, flusher, this::onTerminal);
+    this.commits = new GroupCommit(store, committer, flusher);
+    this.pipeline = new EventPipeline(clock, commits);
     this.lines = new SessionLines(run -> starter.execute(() -> start(run)));
+    commits.listener(new StoreFaults(store, pipeline, flusher, this::onTerminal, this::stopAgent, lines::finished,
+        this::forget));
     this.reconciler = new Reconciler(store, clock);
     this.resolver = new RunResolver(store, live, reconciler);
     this.sessions = new Sessions(store, clock);
@@ -164,30 +179,32 @@ public final class Engine implements AutoCloseable {
 
   /** Starts a run that left its session line (executor thread). Never throws: failures become run_failed. */
   private void start(LiveRun run) {
-    synchronized (run.lock) {
-      if (run.record().status().isTerminal() || run.cancelRequested || closed) {
+    RunJournal j = run.journal;
+    synchronized (j) {
+      if (j.closed || j.cancelRequested || closed) {
         return;
       }
-      run.started = true;
+      j.started = true;
     }
     RunHandle handle;
     try {
       RunSpec spec = specAtStart(run);
-      handle = run.backend.start(spec, new RunSink(run, pipeline, sessions, store));
+      handle = run.backend.start(spec, new RunSink(run, pipeline, commits, sessions, store));
     } catch (RuntimeException | LinkageError e) {
-      String msg = e instanceof OrchException ? e.getMessage() : "backend " + run.record().backend()
+      String msg = e instanceof OrchException ? e.getMessage() : "backend " + run.backendId
           + " could not start the run: " + e;
-      LOG.warn("run {} failed to start: {}", run.record().runId(), msg);
-      pipeline.accept(run, new RunEvent.RunFailed(msg, RunEvent.noDetails()), true);
+      LOG.warn("run {} failed to start: {}", run.runId, msg);
+      pipeline.accept(run, new RunEvent.RunFailed(msg, RunEvent.noDetails()), EventPipeline.Origin.ENGINE,
+          LogEntry.NO_POSITION);
       return;
     }
-    boolean cancelNow;
-    synchronized (run.lock) {
-      run.handle = handle;
-      cancelNow = run.cancelRequested;
+    run.handle = handle;
+    String cancelReason;
+    synchronized (j) {
+      cancelReason = j.cancelRequested ? j.cancelReason : null;
     }
-    if (cancelNow) {
-      Shutdown.safeCancel(handle, run.cancelReason);
+    if (cancelReason != null) {
+      Shutdown.safeCancel(handle, cancelReason);
     }
   }
 
@@ -206,24 +223,35 @@ public final class Engine implements AutoCloseable {
     return SpawnPlan.spec(r, session, run.pendingStart, resume);
   }
 
-  /** Called once per run, after its terminal event is durable. */
+  /** Called once per run on its committing thread, after its terminal event is durable and published. */
   private void onTerminal(LiveRun run) {
-    synchronized (run.lock) {
-      try {
-        if (run.log != null) {
-          run.log.close();
-        }
-      } finally {
-        run.lease.close();
-      }
+    RunJournal j = run.journal;
+    if (j.log != null) {
+      j.log.close();
+      j.log = null;
     }
+    forget(run);
+    lines.finished(run);
+  }
+
+  /** Releases the lease and the active-run marker of a run whose end is on disk, and stops tracking it. */
+  private void forget(LiveRun run) {
+    run.lease.close();
     try {
       store.runEnded(run.record());
     } catch (RuntimeException e) {
-      LOG.warn("could not drop the active marker of {}", run.record().runId(), e);
+      LOG.warn("could not drop the active marker of {}: {}", run.runId, e.getMessage());
     }
-    live.remove(run.record().runId());
-    lines.finished(run);
+    live.remove(run.runId);
+  }
+
+  /** Stops a run's agent after a store fault: the backend's cancel, then whatever processes are left. */
+  private void stopAgent(LiveRun run) {
+    RunHandle handle = run.handle;
+    if (handle != null) {
+      Shutdown.safeCancel(handle, "store_fault");
+    }
+    Shutdown.killLeftovers(run, Duration.ofSeconds(2));
   }
 
   // ---- cancel / continue -----------------------------------------------------------------------------------
@@ -236,23 +264,29 @@ public final class Engine implements AutoCloseable {
       return cancelNotLive(res);
     }
     LiveRun run = res.live();
-    RunHandle handle;
-    synchronized (run.lock) {
-      RunStatus s = run.record().status();
-      if (s.isTerminal()) {
+    RunJournal j = run.journal;
+    synchronized (j) {
+      if (j.closed) {
+        RunStatus s = j.faulted ? run.record().status() : j.status;
         throw OrchException.conflict("run is already terminal: " + s.wire());
       }
-      run.cancelRequested = true;
-      run.cancelReason = "user";
-      handle = run.handle;
+      j.cancelRequested = true;
+      j.cancelReason = "user";
     }
+    RunHandle handle = run.handle;
     if (handle != null) {
       Shutdown.safeCancel(handle, "user");
     }
     Shutdown.killLeftovers(run, Duration.ofSeconds(2));
-    pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED, RunEvent.details("reason", "user")), true);
+    long seq = pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED,
+        RunEvent.details("reason", "user")), EventPipeline.Origin.ENGINE, LogEntry.NO_POSITION);
+    j.awaitPublished(seq, CANCEL_PUBLISH_WAIT_MS);
     var after = run.record();
-    return new CancelResult(after.runId(), after.status(), after.updatedAt());
+    RunStatus status;
+    synchronized (j) {
+      status = after.status().isTerminal() || j.faulted ? after.status() : j.status;
+    }
+    return new CancelResult(after.runId(), status, after.updatedAt());
   }
 
   private CancelResult cancelNotLive(RunResolver.Resolved res) {
@@ -297,18 +331,16 @@ public final class Engine implements AutoCloseable {
   }
 
   private ContinueResult continueLive(LiveRun run, AgentMessage message) {
-    RunHandle handle;
-    synchronized (run.lock) {
-      RunStatus s = run.record().status();
-      if (!s.isWaiting()) {
-        throw OrchException.conflict("run is not awaiting additional input: " + s.wire());
-      }
-      handle = run.handle;
+    RunStatus s = run.record().status();
+    if (!s.isWaiting()) {
+      throw OrchException.conflict("run is not awaiting additional input: " + s.wire());
     }
+    RunHandle handle = run.handle;
     if (handle == null) {
       throw OrchException.conflict("run is not awaiting additional input: starting");
     }
-    pipeline.accept(run, new RunEvent.Activity(EventType.MESSAGE_ADDED, EventPipeline.messageAdded(message)), true);
+    pipeline.accept(run, new RunEvent.Activity(EventType.MESSAGE_ADDED, EventPipeline.messageAdded(message)),
+        EventPipeline.Origin.ENGINE, LogEntry.NO_POSITION);
     handle.sendInput(message);
     var r = run.record();
     return new ContinueResult(r.runId(), r.status(), r.sessionId(), r.agentName(), "live", null);
@@ -377,6 +409,12 @@ public final class Engine implements AutoCloseable {
     closed = true;
     Shutdown.cancelAll(new ArrayList<>(live.values()), pipeline, SHUTDOWN_CANCEL_BOUND);
     starter.shutdownNow();
+    committer.shutdown();
+    try {
+      committer.awaitTermination(SHUTDOWN_COMMIT_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     flusher.shutdownNow();
     registry.close();
     store.close();

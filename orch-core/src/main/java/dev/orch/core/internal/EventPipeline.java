@@ -1,8 +1,6 @@
 package dev.orch.core.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orch.core.EventType;
 import dev.orch.core.NormalizedEvent;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunStatus;
@@ -10,38 +8,45 @@ import dev.orch.core.Timestamps;
 import dev.orch.core.internal.sanitize.Sanitized;
 import dev.orch.core.internal.sanitize.Sanitizer;
 import dev.orch.core.spi.RunRecord;
-import dev.orch.core.spi.RunResult;
-import dev.orch.core.spi.RunStore;
 import java.time.Clock;
-import java.time.Instant;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-event path (SPEC §3, §5; CONVENTIONS 6): sanitize → persist (artifacts, then one append to
- * events.jsonl) → apply (pure state machine, summary, result) → publish (wake long-polls). Runs under the run's
- * own lock only: no global lock per event. run.json is replaced at once on every status change and otherwise at
- * most every {@link #SAVE_INTERVAL_MS} ms (bounded updates; events.jsonl stays the source of truth).
+ * The front of the per-event path (SPEC §3, §5; CONVENTIONS 6): the engine's rules, then numbering, sanitizing and
+ * staging in the run's {@link RunJournal}; the {@link GroupCommit} then persists (artifacts, one append per batch),
+ * applies (pure state machine, summary, result) and publishes. The rules live here once for every backend:
+ *
+ * <ul>
+ *   <li><b>Exactly one terminal event</b> (SPEC §3): once a terminal event is staged nothing more is accepted.</li>
+ *   <li><b>Cancel wins</b> (SPEC §2 cancel_run, §11.4): after a cancel request, a backend's terminal event other than
+ *       its own cancelled status is dropped; the engine's cancelled status is recorded instead.</li>
+ *   <li><b>Nothing twice after re-attachment</b> (SPEC §12.8): backend events re-read from output at or before the
+ *       last source position in the log are dropped.</li>
+ * </ul>
+ *
+ * <p>Staging takes only the journal's monitor, does no I/O, and returns before the event is durable; a backend
+ * that reports faster than the disk keeps up waits once {@link RunJournal#MAX_QUEUED} entries are staged.
  */
 final class EventPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(EventPipeline.class);
-  /** Coalescing interval of run.json updates for events that do not change the status. */
-  static final long SAVE_INTERVAL_MS = 200;
 
-  private final RunStore store;
-  private final Clock clock;
+  /** Who reports an event. */
+  enum Origin {
+    /** the run's backend (through its EventSink) */
+    BACKEND,
+    /** the engine itself: cancel, start failure, shutdown, limits, dependencies */
+    ENGINE
+  }
+
   private final Sanitizer sanitizer = new Sanitizer();
-  private final ScheduledExecutorService flusher;
-  private final Consumer<LiveRun> onTerminal;
+  private final Clock clock;
+  private final GroupCommit commits;
 
-  EventPipeline(RunStore store, Clock clock, ScheduledExecutorService flusher, Consumer<LiveRun> onTerminal) {
-    this.store = store;
+  EventPipeline(Clock clock, GroupCommit commits) {
     this.clock = clock;
-    this.flusher = flusher;
-    this.onTerminal = onTerminal;
+    this.commits = commits;
   }
 
   /**
@@ -49,105 +54,98 @@ final class EventPipeline {
    *
    * @param run the run
    * @param event the event
-   * @param fromEngine true for events the engine itself records (cancel, start failure, shutdown); backend
-   *     terminal events after a cancel request are dropped (except a backend's own status_changed cancelled),
-   *     the engine's are not
-   * @return true when the event was recorded; false when dropped (run already terminal, or a backend's
-   *     terminal event racing a cancel)
+   * @param origin who reports it (the cancel rule applies to backend events only)
+   * @param position source position for re-attachment ({@link dev.orch.core.spi.LogEntry#NO_POSITION} if none)
+   * @return the seq given to the event, or -1 when it was dropped (the run is already ending, a backend terminal
+   *     event raced a cancel, or it was re-read output already in the log)
    */
-  boolean accept(LiveRun run, RunEvent event, boolean fromEngine) {
-    boolean terminal;
-    synchronized (run.lock) {
-      RunRecord r = run.record();
-      if (r.status().isTerminal()) {
-        LOG.debug("run {} is {}: dropping late {}", r.runId(), r.status(), event.type());
-        return false;
+  long accept(LiveRun run, RunEvent event, Origin origin, long position) {
+    RunJournal j = run.journal;
+    long seq;
+    boolean schedule;
+    synchronized (j) {
+      if (origin == Origin.BACKEND) {
+        awaitRoom(j);
       }
-      if (run.cancelRequested && !fromEngine && StateMachine.isTerminating(event) && !isCancelled(event)) {
-        LOG.debug("run {} is being cancelled: dropping backend {}", r.runId(), event.type());
-        return false;
+      if (j.closed) {
+        LOG.debug("run {} is ending: dropping late {}", run.runId, event.type());
+        return -1;
       }
-      long seq = r.lastSeq() + 1;
-      Instant now = Timestamps.now(clock);
+      if (origin == Origin.BACKEND && position >= 0 && position <= j.replayFloor) {
+        return -1;
+      }
+      if (j.cancelRequested && origin == Origin.BACKEND && StateMachine.isTerminating(event)
+          && !isCancelled(event)) {
+        LOG.debug("run {} is being cancelled: dropping backend {}", run.runId, event.type());
+        return -1;
+      }
+      seq = j.lastSeq + 1;
       Sanitized s = sanitizer.sanitize(seq, event.type().wire(), event.toData());
-      if (!s.fields().isEmpty()) {
-        store.writeArtifacts(r, seq, event.type().wire(), s.fields());
+      NormalizedEvent stored = new NormalizedEvent(seq, Timestamps.now(clock), run.runId, run.sessionId,
+          run.backendId, event.type(), s.data());
+      j.lastSeq = seq;
+      j.status = StateMachine.transition(j.status, event);
+      if (j.status.isTerminal()) {
+        j.closed = true;
       }
-      NormalizedEvent stored = new NormalizedEvent(seq, now, r.runId(), r.sessionId(), r.backend(), event.type(),
-          s.data());
-      if (run.log == null) {
-        run.log = store.openEventLog(r);
-      }
-      run.log.append(stored);
-      RunStatus next = StateMachine.transition(r.status(), event);
-      RunRecord updated = r.withProgress(next, Summaries.of(event.type(), s.data()), seq, now);
-      updated = withOutcome(updated, event);
-      run.setRecord(updated);
-      run.remember(stored);
-      terminal = next.isTerminal();
-      if (next != r.status() || terminal || event.type() == EventType.RUN_STARTED) {
-        saveNow(run);
-      } else {
-        saveSoon(run);
-      }
-      run.lock.notifyAll();
+      j.queue.addLast(new RunJournal.Staged(stored, event, s.fields(), position));
+      schedule = !j.committing;
+      j.committing = true;
     }
-    if (terminal) {
-      onTerminal.accept(run);
+    if (schedule) {
+      commits.schedule(run);
+    }
+    return seq;
+  }
+
+  /**
+   * Stages a change of the run record that carries no event (applied in order with the events around it).
+   *
+   * @return false when the run is already ending (the change is then dropped)
+   */
+  boolean change(LiveRun run, UnaryOperator<RunRecord> change) {
+    RunJournal j = run.journal;
+    boolean schedule;
+    synchronized (j) {
+      if (j.closed) {
+        return false;
+      }
+      j.queue.addLast(new RunJournal.Change(change));
+      schedule = !j.committing;
+      j.committing = true;
+    }
+    if (schedule) {
+      commits.schedule(run);
     }
     return true;
+  }
+
+  /**
+   * Stamps and sanitizes an event for a given seq without staging it (the store-fault path re-numbers the event
+   * that ends a run).
+   *
+   * @return the event and its extracted fields
+   */
+  RunJournal.Staged prepare(LiveRun run, long seq, RunEvent event) {
+    Sanitized s = sanitizer.sanitize(seq, event.type().wire(), event.toData());
+    return new RunJournal.Staged(new NormalizedEvent(seq, Timestamps.now(clock), run.runId, run.sessionId,
+        run.backendId, event.type(), s.data()), event, s.fields(), dev.orch.core.spi.LogEntry.NO_POSITION);
+  }
+
+  private static void awaitRoom(RunJournal j) {
+    while (j.queue.size() >= RunJournal.MAX_QUEUED && !j.closed) {
+      try {
+        j.wait(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** A backend's own cancelled status (e.g. with the interrupted turn's usage) is the cancel's terminal event. */
   private static boolean isCancelled(RunEvent event) {
     return event instanceof RunEvent.StatusChanged s && s.status() == RunStatus.CANCELLED;
-  }
-
-  private static RunRecord withOutcome(RunRecord r, RunEvent event) {
-    if (event instanceof RunEvent.RunCompleted c) {
-      JsonNode artifacts = c.details().get("artifacts");
-      return r.withOutcome(new RunResult(c.finalResponse(), c.structuredOutput(), c.usage(), artifacts), null);
-    }
-    if (event instanceof RunEvent.RunFailed f) {
-      return r.withOutcome(null, f.message());
-    }
-    if (event instanceof RunEvent.Rejected rj) {
-      return r.withOutcome(null, rj.message());
-    }
-    return r;
-  }
-
-  /** Replaces run.json now (caller holds the run lock). */
-  void saveNow(LiveRun run) {
-    store.saveRun(run.record());
-    run.dirty = false;
-    run.lastSaveNanos = System.nanoTime();
-  }
-
-  private void saveSoon(LiveRun run) {
-    long sinceMs = (System.nanoTime() - run.lastSaveNanos) / 1_000_000;
-    if (sinceMs >= SAVE_INTERVAL_MS) {
-      saveNow(run);
-      return;
-    }
-    run.dirty = true;
-    if (!run.flushScheduled) {
-      run.flushScheduled = true;
-      flusher.schedule(() -> flush(run), SAVE_INTERVAL_MS - sinceMs, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void flush(LiveRun run) {
-    synchronized (run.lock) {
-      run.flushScheduled = false;
-      if (run.dirty && !run.record().status().isTerminal()) {
-        try {
-          saveNow(run);
-        } catch (RuntimeException e) {
-          LOG.warn("saving run.json of {} failed", run.record().runId(), e);
-        }
-      }
-    }
   }
 
   /** Builds the data of a message_added event recording continue_run input. */

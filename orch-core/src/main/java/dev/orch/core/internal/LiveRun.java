@@ -1,8 +1,9 @@
 package dev.orch.core.internal;
 
 import dev.orch.core.NormalizedEvent;
+import dev.orch.core.RunId;
+import dev.orch.core.SessionId;
 import dev.orch.core.spi.Backend;
-import dev.orch.core.spi.EventLog;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunLease;
 import dev.orch.core.spi.RunRecord;
@@ -12,9 +13,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A run owned by this process. Every mutable field is guarded by {@link #lock}, which is also the monitor
- * long-polls wait on (notified after each persisted event). Holds a bounded window of recent events (for cheap
- * polling), never the whole history.
+ * A run owned by this process: its published state (what readers see: the record and a bounded window of recent
+ * events, guarded by {@link #lock}, which is also the monitor long-polls wait on and is notified on every publish),
+ * and its write side, the {@link RunJournal}. Only the run's committer changes the published state, and never does
+ * disk I/O while holding {@link #lock}.
  */
 final class LiveRun {
   /** Recent events kept in memory per run. */
@@ -25,40 +27,66 @@ final class LiveRun {
   final RunLease lease;
   final PendingStart pendingStart;
   final List<ProcessHandle> processes = new CopyOnWriteArrayList<>();
+  final RunJournal journal;
+  final RunId runId;
+  final SessionId sessionId;
+  final String backendId;
+  /** Serializes run.json writes of this run so that an older snapshot never replaces a newer one. */
+  final Object saveLock = new Object();
 
   private RunRecord record;
+  private long version;
   private final ArrayDeque<NormalizedEvent> recent = new ArrayDeque<>();
-  EventLog log;
-  RunHandle handle;
-  boolean started;
-  boolean cancelRequested;
-  String cancelReason;
-  boolean dirty;
-  boolean flushScheduled;
+  volatile RunHandle handle;
+  /** Guarded by saveLock: the version of the record last written to run.json, and when (System.nanoTime). */
+  long savedVersion;
   long lastSaveNanos;
+  /** Guarded by saveLock: a coalesced run.json save is scheduled. */
+  boolean flushScheduled;
 
   LiveRun(RunRecord record, Backend backend, RunLease lease, PendingStart pendingStart) {
     this.record = record;
     this.backend = backend;
     this.lease = lease;
     this.pendingStart = pendingStart;
+    this.runId = record.runId();
+    this.sessionId = record.sessionId();
+    this.backendId = record.backend();
+    this.journal = new RunJournal(record.status(), record.lastSeq());
+    this.lastSaveNanos = System.nanoTime();
   }
 
-  /** @return the current record (caller holds the lock or accepts a racy snapshot of an immutable value) */
+  /** @return the published record */
   RunRecord record() {
     synchronized (lock) {
       return record;
     }
   }
 
-  void setRecord(RunRecord r) {
-    record = r;
+  /** @return the version of the published record (incremented on every publish) */
+  long version() {
+    synchronized (lock) {
+      return version;
+    }
   }
 
-  void remember(NormalizedEvent e) {
-    recent.addLast(e);
-    if (recent.size() > RECENT_EVENTS) {
-      recent.removeFirst();
+  /**
+   * Publishes a new record and the events that led to it, and wakes long-polls (caller: the committer only).
+   *
+   * @param r the new record
+   * @param events newly durable events, oldest first
+   */
+  void publish(RunRecord r, List<NormalizedEvent> events) {
+    synchronized (lock) {
+      record = r;
+      version++;
+      for (NormalizedEvent e : events) {
+        recent.addLast(e);
+        if (recent.size() > RECENT_EVENTS) {
+          recent.removeFirst();
+        }
+      }
+      lock.notifyAll();
     }
   }
 

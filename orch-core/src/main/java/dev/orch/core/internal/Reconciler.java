@@ -33,6 +33,23 @@ final class Reconciler {
     this.clock = clock;
   }
 
+  /** Saves run.json; a failure is logged (the log holds the truth and the next read repairs run.json again). */
+  private void saveQuietly(RunRecord r) {
+    try {
+      store.saveRun(r);
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: run.json could not be repaired now: {}", r.runId(), StoreFaults.describe(e));
+    }
+  }
+
+  private void endQuietly(RunRecord r) {
+    try {
+      store.runEnded(r);
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: its active-run marker could not be dropped: {}", r.runId(), StoreFaults.describe(e));
+    }
+  }
+
   /** Reconciles every orphan the store knows of. @return how many runs were reconciled */
   int reconcileAll() {
     int n = 0;
@@ -72,24 +89,35 @@ final class Reconciler {
           killed++;
         }
       }
-      String message = "Orch process that owned this run ended while the run was " + current.status().wire()
-          + "; marked failed when a new Orch process started"
-          + (killed > 0 ? " (" + killed + " leftover agent process(es) killed)" : "");
-      Instant now = Timestamps.now(clock);
       RunRecord failed;
       try (EventLog log = store.openEventLog(current)) {
-        long seq = Math.max(log.lastSeq(), current.lastSeq()) + 1;
+        long last = log.lastSeq();
+        Optional<RunJournal.Staged> end = last < 1 ? Optional.empty()
+            : store.readEvents(current, last - 1, 1).stream().findFirst().flatMap(StoredEvents::terminal);
+        if (end.isPresent()) {
+          // the log already holds the run's end (run.json lagged behind it): repair run.json, add nothing
+          RunRecord repaired = RecordUpdates.apply(current, end.get());
+          saveQuietly(repaired);
+          endQuietly(repaired);
+          LOG.info("run {}: run.json repaired from its event log ({})", run.runId(), repaired.status().wire());
+          return repaired;
+        }
+        String message = "Orch process that owned this run ended while the run was " + current.status().wire()
+            + "; marked failed when a new Orch process started"
+            + (killed > 0 ? " (" + killed + " leftover agent process(es) killed)" : "");
+        Instant now = Timestamps.now(clock);
+        long seq = Math.max(last, current.lastSeq()) + 1;
         ObjectNode data = dev.orch.core.RunEvent.noDetails();
         data.put("message", message);
         data.put("reason", "orphaned");
-        log.append(new NormalizedEvent(seq, now, current.runId(), current.sessionId(), current.backend(),
-            EventType.RUN_FAILED, data));
-        failed = current.withProgress(RunStatus.FAILED, Summaries.of(EventType.RUN_FAILED, data), seq, now)
-            .withOutcome(null, message);
+        NormalizedEvent ev = new NormalizedEvent(seq, now, current.runId(), current.sessionId(), current.backend(),
+            EventType.RUN_FAILED, data);
+        log.append(ev);
+        failed = RecordUpdates.apply(current, StoredEvents.staged(ev));
       }
-      store.saveRun(failed);
-      store.runEnded(failed);
-      LOG.warn("reconciled run {}: {}", run.runId(), message);
+      saveQuietly(failed);
+      endQuietly(failed);
+      LOG.warn("reconciled run {}: {}", run.runId(), failed.error());
       return failed;
     } catch (RuntimeException e) {
       LOG.warn("could not reconcile run {}", run.runId(), e);

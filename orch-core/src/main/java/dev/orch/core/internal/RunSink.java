@@ -3,6 +3,7 @@ package dev.orch.core.internal;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
 import dev.orch.core.spi.EventSink;
+import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.ProcessRef;
 import dev.orch.core.spi.RunStore;
 import org.slf4j.Logger;
@@ -10,45 +11,58 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link EventSink} one run's backend reports to: events go through the {@link EventPipeline}; the backend
- * conversation binding updates run.json and the session; child processes are recorded for reconcile (SPEC §10).
+ * conversation binding updates run.json (through the run's journal, in order with its events) and the session;
+ * child processes are recorded for reconcile and re-attachment (SPEC §10, §12.8). A store failure here is not
+ * swallowed: it ends the run like any other store fault (issue 9 item 2), which also stops the agent.
  */
 final class RunSink implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(RunSink.class);
   private final LiveRun run;
   private final EventPipeline pipeline;
+  private final GroupCommit commits;
   private final Sessions sessions;
   private final RunStore store;
 
-  RunSink(LiveRun run, EventPipeline pipeline, Sessions sessions, RunStore store) {
+  RunSink(LiveRun run, EventPipeline pipeline, GroupCommit commits, Sessions sessions, RunStore store) {
     this.run = run;
     this.pipeline = pipeline;
+    this.commits = commits;
     this.sessions = sessions;
     this.store = store;
   }
 
   @Override
   public void emit(RunEvent event) {
+    emit(event, LogEntry.NO_POSITION);
+  }
+
+  @Override
+  public void emit(RunEvent event, long sourcePosition) {
     try {
-      pipeline.accept(run, event, false);
+      pipeline.accept(run, event, EventPipeline.Origin.BACKEND, sourcePosition);
     } catch (RuntimeException e) {
-      LOG.error("run {}: could not record {} event", run.record().runId(), event.type(), e);
+      LOG.error("run {}: could not record a {} event; ending the run", run.runId, event.type(), e);
+      commits.fail(run, e);
     }
   }
 
   @Override
   public void bindSession(String backendSessionId, RemoteRef remoteRef) {
-    synchronized (run.lock) {
-      if (!run.record().status().isTerminal()) {
-        run.setRecord(run.record().withRemoteRef(remoteRef));
-        pipeline.saveNow(run);
-      }
+    pipeline.change(run, r -> r.withRemoteRef(remoteRef));
+    try {
+      sessions.bind(run.record(), backendSessionId, remoteRef);
+    } catch (RuntimeException e) {
+      commits.fail(run, e);
     }
-    sessions.bind(run.record(), backendSessionId, remoteRef);
   }
 
   @Override
   public void processStarted(ProcessHandle process) {
     run.processes.add(process);
-    store.recordProcess(run.record(), ProcessRef.of(process));
+    try {
+      store.recordProcess(run.record(), ProcessRef.of(process));
+    } catch (RuntimeException e) {
+      commits.fail(run, e);
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.orch.core.internal;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunStatus;
 import dev.orch.core.spi.CliProcess;
+import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,9 @@ import org.slf4j.LoggerFactory;
 final class Shutdown {
   private static final Logger LOG = LoggerFactory.getLogger(Shutdown.class);
 
+  /** Time allowed after the cancel bound for the shutdown events to become durable, ms. */
+  static final long COMMIT_SLACK_MS = 200;
+
   private Shutdown() {
   }
 
@@ -28,21 +32,23 @@ final class Shutdown {
    */
   static void cancelAll(List<LiveRun> runs, EventPipeline pipeline, Duration bound) {
     List<Thread> cancels = new ArrayList<>();
+    List<LiveRun> ending = new ArrayList<>();
     for (LiveRun run : runs) {
-      RunHandle handle;
-      synchronized (run.lock) {
-        if (run.record().status().isTerminal()) {
+      RunJournal j = run.journal;
+      synchronized (j) {
+        if (j.closed) {
           continue;
         }
-        run.cancelRequested = true;
-        run.cancelReason = "shutdown";
-        handle = run.handle;
+        j.cancelRequested = true;
+        j.cancelReason = "shutdown";
       }
+      ending.add(run);
+      RunHandle handle = run.handle;
       Thread t = new Thread(() -> {
         if (handle != null) {
           safeCancel(handle, "shutdown");
         }
-      }, "orch-shutdown-" + run.record().runId());
+      }, "orch-shutdown-" + run.runId);
       t.setDaemon(true);
       t.start();
       cancels.add(t);
@@ -58,14 +64,18 @@ final class Shutdown {
         }
       }
     }
-    for (LiveRun run : runs) {
+    for (LiveRun run : ending) {
       killLeftovers(run, Duration.ofMillis(100));
       try {
         pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED,
-            RunEvent.details("reason", "shutdown")), true);
+            RunEvent.details("reason", "shutdown")), EventPipeline.Origin.ENGINE, LogEntry.NO_POSITION);
       } catch (RuntimeException e) {
-        LOG.warn("could not record shutdown of run {}", run.record().runId(), e);
+        LOG.warn("could not record shutdown of run {}", run.runId, e);
       }
+    }
+    for (LiveRun run : ending) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()) + COMMIT_SLACK_MS;
+      run.journal.awaitPublished(0, Math.max(1, left));
     }
   }
 
@@ -82,7 +92,7 @@ final class Shutdown {
   static void killLeftovers(LiveRun run, Duration grace) {
     for (ProcessHandle p : run.processes) {
       if (p.isAlive()) {
-        LOG.info("killing leftover process tree {} of run {}", p.pid(), run.record().runId());
+        LOG.info("killing leftover process tree {} of run {}", p.pid(), run.runId);
         CliProcess.destroyTree(p, grace);
       }
     }

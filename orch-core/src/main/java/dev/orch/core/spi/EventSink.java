@@ -4,18 +4,33 @@ import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
 
 /**
- * Where a backend reports its run. Thread-safe; calls may block while the event is made durable (persist before
- * publish, SPEC §3). The engine drops events after the run's terminal event and anything after a cancel
- * request that would make the run terminal in another way than cancelled.
+ * Where a backend reports its run. Thread-safe. Calls return once the event is accepted and numbered, before it
+ * is durable (the engine commits in batches and publishes only durable events, SPEC §3); a backend reporting faster
+ * than the disk keeps up is slowed down here. The engine drops events after the run's terminal event and anything
+ * after a cancel request that would make the run terminal in another way than cancelled, so a backend never needs
+ * its own "exactly one terminal event" or "cancel wins" bookkeeping for correctness.
  */
 public interface EventSink {
 
   /**
-   * Reports one event. The engine sanitizes, persists, applies and publishes it before returning.
+   * Reports one event. The engine numbers and sanitizes it before returning, then persists, applies and publishes
+   * it in order with the run's other events.
    *
    * @param event the event
    */
   void emit(RunEvent event);
+
+  /**
+   * Reports one event read from the backend's re-readable output (SPEC §12.8): the engine drops it when the log
+   * already holds an event at or after that position (a re-attached backend re-reads its output from the start).
+   *
+   * @param event the event
+   * @param sourcePosition {@link LogEntry#position(long, int)} of the output line and the event's index in it,
+   *     or {@link LogEntry#NO_POSITION}
+   */
+  default void emit(RunEvent event, long sourcePosition) {
+    emit(event);
+  }
 
   /**
    * Binds the Orch session to the backend conversation (codex thread id, Claude session id, A2A context id),

@@ -16,6 +16,7 @@ import dev.orch.core.spi.SessionRecord;
 import dev.orch.store.fs.internal.ArtifactFiles;
 import dev.orch.store.fs.internal.AtomicFiles;
 import dev.orch.store.fs.internal.Catalog;
+import dev.orch.store.fs.internal.EventIndex;
 import dev.orch.store.fs.internal.FsEventLog;
 import dev.orch.store.fs.internal.JsonSupport;
 import dev.orch.store.fs.internal.Leases;
@@ -127,7 +128,8 @@ public final class FsRunStore implements RunStore {
   public List<NormalizedEvent> readEvents(RunRecord run, long afterSeq, int limit) {
     Path file = runDir(run).resolve(RunFiles.EVENTS);
     try {
-      return reader.read(file, afterSeq, Math.max(1, limit), NormalizedEvent::fromJson, NormalizedEvent::seq);
+      return reader.read(file, afterSeq, Math.max(1, limit), NormalizedEvent::fromJson, NormalizedEvent::seq,
+          size -> EventIndex.offsetOf(file, afterSeq + 1, size));
     } catch (IOException e) {
       throw StoreErrors.io("cannot read events", file, e);
     }

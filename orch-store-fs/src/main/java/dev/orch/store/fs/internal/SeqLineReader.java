@@ -14,6 +14,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongUnaryOperator;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,57 +47,80 @@ public final class SeqLineReader {
    */
   public <T> List<T> read(Path file, long afterSeq, int limit, Function<JsonNode, T> parser, ToLongFunction<T> seqOf)
       throws IOException {
-    List<T> out = new ArrayList<>();
+    return read(file, afterSeq, limit, parser, seqOf, size -> -1);
+  }
+
+  /**
+   * Like {@link #read(Path, long, int, Function, ToLongFunction)}, starting at the offset an index gives for the
+   * line of seq {@code afterSeq + 1} (checked: when the first line read there is not that seq, the read is redone
+   * from the cursors).
+   *
+   * @param startHint given the file size, the offset of the line of {@code afterSeq + 1}, or -1 when unknown
+   */
+  public <T> List<T> read(Path file, long afterSeq, int limit, Function<JsonNode, T> parser, ToLongFunction<T> seqOf,
+      LongUnaryOperator startHint) throws IOException {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
-      long start = startOffset(file, afterSeq, size);
-      ByteBuffer buf = ByteBuffer.allocate(BLOCK);
-      byte[] carry = new byte[0];
-      long pos = start;
-      long lineStart = start;
-      long lastSeq = -1;
-      long lastEnd = -1;
-      outer:
-      while (pos < size) {
-        buf.clear();
-        buf.limit((int) Math.min(BLOCK, size - pos));
-        JsonlTail.readFully(ch, buf, pos);
-        int n = buf.position();
-        if (n == 0) {
-          break;
+      long hint = startHint.applyAsLong(size);
+      if (hint >= 0 && hint < size) {
+        List<T> out = scan(ch, file, size, hint, afterSeq, limit, parser, seqOf);
+        if (!out.isEmpty() && seqOf.applyAsLong(out.get(0)) == afterSeq + 1) {
+          return out;
         }
-        byte[] block = buf.array();
-        int from = 0;
-        for (int i = 0; i < n; i++) {
-          if (block[i] != '\n') {
-            continue;
-          }
-          byte[] line = concat(carry, block, from, i);
-          carry = new byte[0];
-          long lineEnd = pos + i + 1;
-          T item = parseLine(file, line, lineStart, parser);
-          if (item != null) {
-            long seq = seqOf.applyAsLong(item);
-            lastSeq = seq;
-            lastEnd = lineEnd;
-            if (seq > afterSeq) {
-              out.add(item);
-              if (out.size() >= limit) {
-                break outer;
-              }
+      }
+      return scan(ch, file, size, startOffset(file, afterSeq, size), afterSeq, limit, parser, seqOf);
+    } catch (NoSuchFileException e) {
+      return new ArrayList<>();
+    }
+  }
+
+  private <T> List<T> scan(FileChannel ch, Path file, long size, long start, long afterSeq, int limit,
+      Function<JsonNode, T> parser, ToLongFunction<T> seqOf) throws IOException {
+    List<T> out = new ArrayList<>();
+    ByteBuffer buf = ByteBuffer.allocate(BLOCK);
+    byte[] carry = new byte[0];
+    long pos = start;
+    long lineStart = start;
+    long lastSeq = -1;
+    long lastEnd = -1;
+    outer:
+    while (pos < size) {
+      buf.clear();
+      buf.limit((int) Math.min(BLOCK, size - pos));
+      JsonlTail.readFully(ch, buf, pos);
+      int n = buf.position();
+      if (n == 0) {
+        break;
+      }
+      byte[] block = buf.array();
+      int from = 0;
+      for (int i = 0; i < n; i++) {
+        if (block[i] != '\n') {
+          continue;
+        }
+        byte[] line = concat(carry, block, from, i);
+        carry = new byte[0];
+        long lineEnd = pos + i + 1;
+        T item = parseLine(file, line, lineStart, parser);
+        if (item != null) {
+          long seq = seqOf.applyAsLong(item);
+          lastSeq = seq;
+          lastEnd = lineEnd;
+          if (seq > afterSeq) {
+            out.add(item);
+            if (out.size() >= limit) {
+              break outer;
             }
           }
-          lineStart = lineEnd;
-          from = i + 1;
         }
-        carry = concat(carry, block, from, n);
-        pos += n;
+        lineStart = lineEnd;
+        from = i + 1;
       }
-      if (lastSeq >= 0) {
-        remember(file, lastSeq, lastEnd);
-      }
-    } catch (NoSuchFileException e) {
-      return out;
+      carry = concat(carry, block, from, n);
+      pos += n;
+    }
+    if (lastSeq >= 0) {
+      remember(file, lastSeq, lastEnd);
     }
     return out;
   }
