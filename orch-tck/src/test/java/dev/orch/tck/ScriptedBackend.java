@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * shutdown) where no real peer is involved. Prompt words: {@code complete} (answer "done: <prompt>"),
  * {@code fail}, {@code wait-input} (input_required, completes with the input text), {@code slow} (runs until
  * cancelled, then still tries to complete — the engine must drop that), {@code events:N} (N agent messages
- * first), {@code hold} (waits for {@link #release()} before completing), {@code refuse} (validate throws).
+ * first), {@code hold} (waits for {@link #release()} before completing), {@code refuse} (validate throws), {@code drip} (an
+ * agent message every 20 ms until cancelled, never a terminal event).
  */
 final class ScriptedBackend implements BackendProvider {
   final List<RunSpec> started = new CopyOnWriteArrayList<>();
@@ -105,6 +106,12 @@ final class ScriptedBackend implements BackendProvider {
           }
           sink.emit(new RunEvent.Activity(EventType.COMMAND_FINISHED, RunEvent.details("command", "seq 1 9999",
               "output", out.toString(), "exit_code", 0, "status", "completed")));
+        }
+        if (p.contains("drip")) {
+          for (int i = 1; !cancelled.await(20, TimeUnit.MILLISECONDS); i++) {
+            sink.emit(RunEvent.Activity.agentMessage("drip " + i));
+          }
+          return;
         }
         if (p.contains("fail")) {
           sink.emit(new RunEvent.RunFailed("scripted failure", null));

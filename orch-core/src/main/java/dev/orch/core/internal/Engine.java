@@ -78,9 +78,11 @@ public final class Engine implements AutoCloseable {
   private final Sessions sessions;
   private final Queries queries;
   private final Inbox inbox;
+  private final Detach.OnExit onExit;
   private volatile boolean closed;
 
-  private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads) {
+  private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads, Detach.OnExit onExit) {
+    this.onExit = onExit;
     this.store = store;
     this.registry = registry;
     this.clock = clock;
@@ -106,6 +108,7 @@ public final class Engine implements AutoCloseable {
    */
   public static Engine start(EngineConfig config) {
     ThreadFactory threads = daemonThreads("orch");
+    Detach.OnExit onExit = Detach.OnExit.from(config.environment());
     RunStore store = openStore(config);
     BackendRegistry registry;
     try {
@@ -115,11 +118,13 @@ public final class Engine implements AutoCloseable {
       store.close();
       throw e;
     }
-    Engine engine = new Engine(store, registry, config.clock(), threads);
+    Engine engine = new Engine(store, registry, config.clock(), threads, onExit);
     if (config.reconcileOnStart()) {
+      engine.reconciler.adopter(new Adoption(store, registry, engine.live, engine.lines, engine.pipeline,
+          engine.commits, engine.sessions, engine.reconciler));
       int n = engine.reconciler.reconcileAll();
       if (n > 0) {
-        LOG.info("reconciled {} run(s) left active by a dead Orch process", n);
+        LOG.info("settled {} run(s) left active by a dead Orch process (re-attached or marked failed)", n);
       }
     }
     return engine;
@@ -298,7 +303,6 @@ public final class Engine implements AutoCloseable {
         + " in another live Orch process sharing this cwd; cancel it through that process");
   }
 
-
   /** @see dev.orch.core.Orchestrator#continueRun */
   public ContinueResult continueRun(RunRef ref, AgentMessage message) {
     ensureOpen();
@@ -407,7 +411,11 @@ public final class Engine implements AutoCloseable {
       return;
     }
     closed = true;
-    Shutdown.cancelAll(new ArrayList<>(live.values()), pipeline, SHUTDOWN_CANCEL_BOUND);
+    List<LiveRun> running = new ArrayList<>(live.values());
+    if (onExit == Detach.OnExit.DETACH) {
+      running = Detach.detachAll(running);
+    }
+    Shutdown.cancelAll(running, pipeline, SHUTDOWN_CANCEL_BOUND);
     starter.shutdownNow();
     committer.shutdown();
     try {

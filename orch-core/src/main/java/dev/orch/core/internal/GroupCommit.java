@@ -8,6 +8,7 @@ import dev.orch.core.spi.RunStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,7 +67,16 @@ final class GroupCommit {
 
   /** Schedules a commit task for the run (the caller set {@code journal.committing}). */
   void schedule(LiveRun run) {
-    executor.execute(() -> drain(run));
+    try {
+      executor.execute(() -> drain(run));
+    } catch (RejectedExecutionException e) {
+      // the engine is closed: what a backend reports after that is dropped
+      synchronized (run.journal) {
+        run.journal.committing = false;
+        run.journal.notifyAll();
+      }
+      LOG.debug("run {}: engine closed, not committing late events", run.runId);
+    }
   }
 
   private void drain(LiveRun run) {
@@ -141,6 +151,7 @@ final class GroupCommit {
     run.publish(after, events);
     synchronized (j) {
       j.publishedSeq = after.lastSeq();
+      j.endPublished = terminal;
       j.notifyAll();
     }
     if (saveFailure != null && !terminal) {

@@ -69,6 +69,8 @@ final class RunJournal {
   boolean committing;
   /** The store refused a write: the run was ended in memory and the commit path stopped. */
   boolean faulted;
+  /** The run's end is published: nothing more will ever be (waiters stop waiting). */
+  boolean endPublished;
   /** A store failure seen outside the committing thread (a coalesced run.json save), handed to it. */
   RuntimeException pendingFault;
   final ArrayDeque<Entry> queue = new ArrayDeque<>();
@@ -101,7 +103,30 @@ final class RunJournal {
   synchronized boolean awaitPublished(long seq, long timeoutMs) {
     long target = seq <= 0 ? lastSeq : seq;
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-    while (publishedSeq < target && !faulted) {
+    while (publishedSeq < target && !endPublished) {
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        wait(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Waits until nothing is staged or being committed.
+   *
+   * @param timeoutMs longest wait, ms
+   * @return true when idle in time
+   */
+  synchronized boolean awaitIdle(long timeoutMs) {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (busy() && !endPublished) {
       long left = (deadline - System.nanoTime()) / 1_000_000;
       if (left <= 0) {
         return false;

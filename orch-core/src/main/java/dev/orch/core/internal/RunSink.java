@@ -1,11 +1,13 @@
 package dev.orch.core.internal;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
 import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.ProcessRef;
 import dev.orch.core.spi.RunStore;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,5 +66,16 @@ final class RunSink implements EventSink {
     } catch (RuntimeException e) {
       commits.fail(run, e);
     }
+  }
+
+  @Override
+  public Path privateDirectory() {
+    return store.privateDirectory(run.record());
+  }
+
+  /** Stores the attachment durably; a failure is thrown to the backend, which must then not start its agent. */
+  @Override
+  public void attach(ObjectNode attachment) {
+    store.saveAttachment(run.record(), attachment);
   }
 }

@@ -43,6 +43,20 @@ final class SessionLines {
     }
   }
 
+  /**
+   * Makes a re-attached run the active run of its session (SPEC §12.8): later runs of the session queue behind it.
+   *
+   * @return false when the session already has an active run here (the run is then not tracked by the line)
+   */
+  synchronized boolean adopt(LiveRun run) {
+    Line line = lines.computeIfAbsent(run.sessionId, k -> new Line());
+    if (line.active != null) {
+      return false;
+    }
+    line.active = run;
+    return true;
+  }
+
   /** @return true when the session has an active or waiting run in this process */
   synchronized boolean busy(SessionId session) {
     Line line = lines.get(session);

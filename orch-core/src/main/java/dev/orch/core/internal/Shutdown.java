@@ -97,4 +97,15 @@ final class Shutdown {
       }
     }
   }
+
+  /** Kills the process trees recorded for a run (e.g. by an earlier Orch process) that still run. */
+  static void killRecorded(dev.orch.core.spi.RunStore store, dev.orch.core.spi.RunRecord run) {
+    try {
+      for (dev.orch.core.spi.ProcessRef p : store.recordedProcesses(run)) {
+        p.live().ifPresent(h -> CliProcess.destroyTree(h, Duration.ofMillis(500)));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: could not read its recorded processes: {}", run.runId(), e.getMessage());
+    }
+  }
 }

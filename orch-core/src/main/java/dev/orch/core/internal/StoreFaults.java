@@ -1,6 +1,7 @@
 package dev.orch.core.internal;
 
 import dev.orch.core.RunEvent;
+import dev.orch.core.RunStatus;
 import dev.orch.core.spi.EventLog;
 import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunRecord;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Ends a run cleanly when its store refuses a write (issue 9 item 2: disk full, read-only directory, removed event
  * log): the run ends at once in memory — with the terminal event that was waiting (a cancel stays a cancel, a
- * completion a completion) or else {@code run_failed {message:"store write failed: <reason>", reason:"store_fault"}}
+ * completion a completion, a cancel requested before the failure a cancel) or else {@code run_failed {message:"store write failed: <reason>", reason:"store_fault"}}
  * — readers see it, the agent is stopped, and the session line moves on. The same event is then written to disk in
  * the background, retried with backoff (0.25 s doubling to 10 s) while this process lives; once it is on disk the
  * lease and the active-run marker are released. Until then the lease keeps other processes from recording a
@@ -65,6 +66,7 @@ final class StoreFaults implements GroupCommit.Listener {
   public void faulted(LiveRun run, RuntimeException cause, List<RunJournal.Entry> lost) {
     RunJournal j = run.journal;
     RunEvent pending = null;
+    String cancelReason;
     synchronized (j) {
       if (j.faulted) {
         return;
@@ -79,16 +81,29 @@ final class StoreFaults implements GroupCommit.Listener {
           pending = s.source();
         }
       }
+      cancelReason = j.cancelRequested ? j.cancelReason : null;
       j.notifyAll();
     }
     String reason = describe(cause);
     LOG.error("run {}: the store refused a write ({}); ending the run", run.runId, reason, cause);
     RunRecord before = run.record();
-    RunEvent end = pending != null ? pending
-        : new RunEvent.RunFailed("store write failed: " + reason, RunEvent.details("reason", "store_fault"));
+    RunEvent end;
+    if (pending != null) {
+      end = pending;
+    } else if (cancelReason != null) {
+      // the cancel was asked for before the store failed: it stays a cancel (cancel_run always works)
+      end = new RunEvent.StatusChanged(RunStatus.CANCELLED, RunEvent.details("reason", cancelReason,
+          "store_error", "store write failed: " + reason));
+    } else {
+      end = new RunEvent.RunFailed("store write failed: " + reason, RunEvent.details("reason", "store_fault"));
+    }
     RunJournal.Staged ev = pipeline.prepare(run, before.lastSeq() + 1, end);
     if (before.status().isTerminal()) {
       // the terminal event is durable; only a later write (coalesced run.json) failed
+      synchronized (j) {
+        j.endPublished = true;
+        j.notifyAll();
+      }
       finishTerminal(run, before, 0);
       return;
     }
@@ -96,9 +111,10 @@ final class StoreFaults implements GroupCommit.Listener {
     run.publish(after, List.of(ev.event()));
     synchronized (j) {
       j.publishedSeq = ev.event().seq();
+      j.endPublished = true;
       j.notifyAll();
     }
-    if (pending == null) {
+    if (pending == null && cancelReason == null) {
       Thread t = new Thread(() -> stopAgent.accept(run), "orch-store-fault-" + run.runId);
       t.setDaemon(true);
       t.start();

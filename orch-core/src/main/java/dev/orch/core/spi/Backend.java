@@ -1,5 +1,9 @@
 package dev.orch.core.spi;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orch.core.OrchException;
+import dev.orch.core.RunEvent;
+
 /**
  * A backend instance created by its {@link BackendProvider} for one Orchestrator. Thread-safe.
  */
@@ -11,7 +15,7 @@ public interface Backend extends AutoCloseable {
    * executable, required keys. Validates every key at once and names each bad one.
    *
    * @param spec the run to be started
-   * @throws dev.orch.core.OrchException INVALID_ARGUMENT or BACKEND with a precise message
+   * @throws OrchException INVALID_ARGUMENT or BACKEND with a precise message
    */
   void validate(RunSpec spec);
 
@@ -23,9 +27,29 @@ public interface Backend extends AutoCloseable {
    * @param spec the run
    * @param sink where events go
    * @return the handle for cancel and live input
-   * @throws dev.orch.core.OrchException BACKEND when it cannot even start (the engine then records run_failed)
+   * @throws OrchException BACKEND when it cannot even start (the engine then records run_failed)
    */
   RunHandle start(RunSpec spec, EventSink sink);
+
+  /**
+   * Takes over a run that an earlier Orch process started and that may have outlived it (SPEC §12.8; declared with
+   * {@link Capability#REATTACH}). The backend follows the agent from where it is: it re-reads its output from the
+   * start and reports every event with its source position ({@link EventSink#emit(RunEvent, long)});
+   * the engine drops those already in the log, so the run continues at its last seq + 1 with nothing lost or twice.
+   * When the agent has already ended, the rest of its output and its end are reported at once. The handle then works
+   * like one from {@link #start} (cancel, live input).
+   *
+   * @param spec the run as stored (prompt and config without secrets; no resume information is needed)
+   * @param sink where events go (same contract as for {@link #start})
+   * @param attachment what the backend recorded through {@link EventSink#attach}
+   * @return the handle
+   * @throws OrchException BACKEND when the run cannot be followed (e.g. its files are gone): the
+   *     engine then ends it with {@code run_failed {reason:"host_lost"}}
+   */
+  default RunHandle reattach(RunSpec spec, EventSink sink, ObjectNode attachment) {
+    throw new OrchException(OrchException.ErrorCode.UNSUPPORTED,
+        "this backend cannot re-attach runs");
+  }
 
   /** Stops everything the backend keeps alive (pooled processes, HTTP clients). Idempotent. */
   @Override

@@ -13,5 +13,11 @@ public enum Capability {
   /** Honours {@code output_schema} and reports {@code structured_output}. */
   STRUCTURED_OUTPUT,
   /** Applies profiles (system prompts). */
-  PROFILES
+  PROFILES,
+  /**
+   * Runs can outlive the Orch process (SPEC §12.8): the backend records what it needs through
+   * {@link EventSink#attach}, can {@link RunHandle#detach()} and {@link Backend#reattach} a run another process
+   * started.
+   */
+  REATTACH
 }

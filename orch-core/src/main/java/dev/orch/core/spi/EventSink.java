@@ -1,7 +1,10 @@
 package dev.orch.core.spi;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
+import java.nio.file.Path;
 
 /**
  * Where a backend reports its run. Thread-safe. Calls return once the event is accepted and numbered, before it
@@ -47,4 +50,31 @@ public interface EventSink {
    * @param process the child (its descendants are found at kill time)
    */
   void processStarted(ProcessHandle process);
+
+  /**
+   * A local directory private to this run (created on first call) where the backend keeps the files of processes
+   * that may outlive this Orch process: agent output, exit code, a stdin FIFO (SPEC §12.8). It lives as long as the
+   * run's other files.
+   *
+   * @return the directory
+   * @throws OrchException STORE when it cannot be created
+   */
+  default Path privateDirectory() {
+    throw new OrchException(OrchException.ErrorCode.UNSUPPORTED,
+        "this engine keeps no private run directories");
+  }
+
+  /**
+   * Records, durably and before returning, what a later Orch process needs to re-attach to this run
+   * ({@link Backend#reattach}): e.g. the agent's process and file names, or the remote task and context ids.
+   * Record it before the agent can do any work, so that no agent ever runs unrecorded (issue 9 item 3). A later call
+   * replaces the earlier record.
+   *
+   * @param attachment a small JSON object owned by the backend (never secrets: it is stored in clear)
+   * @throws OrchException STORE when it cannot be recorded (the backend must then not start the agent)
+   */
+  default void attach(ObjectNode attachment) {
+    throw new OrchException(OrchException.ErrorCode.UNSUPPORTED,
+        "this engine does not record re-attachment data");
+  }
 }

@@ -28,4 +28,16 @@ public interface RunHandle {
   default void sendInput(AgentMessage message) {
     throw new OrchException(OrchException.ErrorCode.UNSUPPORTED, "this backend does not accept input while a run is active");
   }
+
+  /**
+   * Stops following the run while leaving it running, because this Orch process exits with
+   * {@code ORCH_ON_EXIT=detach} (SPEC §12.8): reader threads stop, files and pipes this process holds are closed,
+   * the agent keeps working and writing its output where {@link Backend#reattach} will find it. Emits nothing.
+   * Called at most once, instead of {@link #cancel}.
+   *
+   * @return true when the run was detached; false when it cannot outlive this process (the engine then cancels it)
+   */
+  default boolean detach() {
+    return false;
+  }
 }

@@ -1,8 +1,12 @@
 package dev.orch.core.spi;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.NormalizedEvent;
+import dev.orch.core.OrchException;
 import dev.orch.core.RunId;
 import dev.orch.core.SessionId;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +19,7 @@ import java.util.function.Function;
  * <p>Thread-safe. Several Orch processes may share one store root; implementations must keep every write safe
  * against that (atomic replaces, OS locks for allocation of agent names and inbox seqs).
  *
- * <p>Every method throws {@link dev.orch.core.OrchException} with code STORE on I/O failure.
+ * <p>Every method throws {@link OrchException} with code STORE on I/O failure.
  */
 public interface RunStore extends AutoCloseable {
 
@@ -92,6 +96,37 @@ public interface RunStore extends AutoCloseable {
   /** @return the child processes recorded for the run */
   List<ProcessRef> recordedProcesses(RunRecord run);
 
+  /**
+   * Stores a run's re-attachment record durably (replacing an earlier one) before returning (SPEC §12.8).
+   *
+   * @param attachment the backend's JSON object
+   */
+  default void saveAttachment(RunRecord run, ObjectNode attachment) {
+    throw new OrchException(OrchException.ErrorCode.UNSUPPORTED,
+        "this store keeps no re-attachment records");
+  }
+
+  /** @return the run's re-attachment record, or empty when none was stored */
+  default Optional<ObjectNode> readAttachment(RunRecord run) {
+    return Optional.empty();
+  }
+
+  /**
+   * @return a local directory private to the run (created if needed) for backend files that outlive the Orch
+   *     process, e.g. {@code runs/<run_id>/agent/} in the file store
+   */
+  default Path privateDirectory(RunRecord run) {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "orch-runs",
+        run.runId().value());
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new OrchException(OrchException.ErrorCode.STORE,
+          "cannot create a private run directory: " + e.getMessage(), e);
+    }
+    return dir;
+  }
+
   /** @return non-terminal runs whose owning process is gone (candidates for reconciliation) */
   List<RunRecord> orphanedRuns();
 
@@ -108,7 +143,7 @@ public interface RunStore extends AutoCloseable {
    *     {@code nickname} or the smallest free {@code agent<N>}
    * @param nickname requested name (trimmed) or null
    * @return the saved session
-   * @throws dev.orch.core.OrchException CONFLICT {@code Agent name is already in use: <n>}
+   * @throws OrchException CONFLICT {@code Agent name is already in use: <n>}
    */
   SessionRecord createSession(Path cwd, String nickname, Function<String, SessionRecord> factory);
 

@@ -1,5 +1,7 @@
 package dev.orch.store.fs;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.NormalizedEvent;
 import dev.orch.core.OrchException;
 import dev.orch.core.RunId;
@@ -41,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.slf4j.LoggerFactory;
 
 /**
  * The file store (SPEC §5, §6): per cwd {@code <cwd>/<dirName>/runs/<run_id>/…} and {@code sessions/…}, plus a
@@ -192,6 +195,41 @@ public final class FsRunStore implements RunStore {
     } catch (IOException e) {
       throw StoreErrors.io("cannot read", file, e);
     }
+  }
+
+  /** Writes {@code runs/<run_id>/attach.json} atomically and durably (SPEC §12.8). */
+  @Override
+  public void saveAttachment(RunRecord run, ObjectNode attachment) {
+    AtomicFiles.replace(runDir(run).resolve(RunFiles.ATTACH), JsonSupport.pretty(attachment));
+  }
+
+  /** @return {@code runs/<run_id>/attach.json}, or empty when missing or malformed (warned) */
+  @Override
+  public Optional<ObjectNode> readAttachment(RunRecord run) {
+    Path file = runDir(run).resolve(RunFiles.ATTACH);
+    byte[] bytes = AtomicFiles.readIfExists(file);
+    if (bytes == null) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode n = JsonSupport.parse(bytes, 0, bytes.length);
+      return n.isObject() ? Optional.of((ObjectNode) n) : Optional.empty();
+    } catch (IOException e) {
+      LoggerFactory.getLogger(FsRunStore.class).warn("ignoring a malformed {}: {}", file, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** @return {@code runs/<run_id>/agent/}, created if needed */
+  @Override
+  public Path privateDirectory(RunRecord run) {
+    Path dir = runDir(run).resolve(RunFiles.AGENT);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw StoreErrors.io("cannot create", dir, e);
+    }
+    return dir;
   }
 
   /**
