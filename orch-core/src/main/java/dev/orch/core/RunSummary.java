@@ -22,10 +22,12 @@ import java.util.Objects;
  * @param cwd absolute working directory
  * @param metadata caller metadata (copied), never null
  * @param remoteRef backend conversation reference, or null
+ * @param usage normalized usage and cost (SPEC §12.4), or null before the backend reported any
+ * @param workspace the run's worktree (SPEC §12.7), or null for the shared cwd
  */
 public record RunSummary(RunId runId, String backend, Role role, SessionId sessionId, String agentName,
     RunStatus status, Instant startedAt, Instant updatedAt, String summary, long lastSeq, Path cwd,
-    ObjectNode metadata, RemoteRef remoteRef) {
+    ObjectNode metadata, RemoteRef remoteRef, Usage usage, ObjectNode workspace) {
 
   /** Validates non-null fields and copies metadata. */
   public RunSummary {
@@ -33,9 +35,13 @@ public record RunSummary(RunId runId, String backend, Role role, SessionId sessi
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(status, "status");
     metadata = metadata == null ? JsonNodeFactory.instance.objectNode() : metadata.deepCopy();
+    workspace = workspace == null ? null : workspace.deepCopy();
   }
 
-  /** @return the wire JSON with every SPEC key present (snake_case, ISO times) */
+  /**
+   * @return the wire JSON with every SPEC §2 key present (snake_case, ISO times), plus {@code usage} (SPEC §12.4,
+   *     null until reported) and {@code workspace} (SPEC §12.7, only for worktree runs)
+   */
   public ObjectNode toJson() {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("run_id", runId.value());
@@ -51,6 +57,10 @@ public record RunSummary(RunId runId, String backend, Role role, SessionId sessi
     n.put("cwd", cwd == null ? null : cwd.toString());
     n.set("metadata", metadata.deepCopy());
     n.set("remote_ref", remoteRef == null ? JsonNodeFactory.instance.nullNode() : remoteRef.toJson());
+    n.set("usage", usage == null ? JsonNodeFactory.instance.nullNode() : usage.toJson());
+    if (workspace != null) {
+      n.set("workspace", workspace.deepCopy());
+    }
     return n;
   }
 }

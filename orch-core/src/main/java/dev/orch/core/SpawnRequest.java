@@ -1,6 +1,7 @@
 package dev.orch.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,10 +19,11 @@ import java.util.Objects;
  * @param outputSchema JSON Schema or null
  * @param metadata stored verbatim, or null
  * @param backendConfig backend-specific settings, or null
+ * @param options priority, dependencies, limits and workspace (SPEC §12.2, §12.3, §12.5, §12.7); null = defaults
  */
 public record SpawnRequest(String backend, Role role, String cwd, SessionMode sessionMode, String sessionId,
     String nickname, String prompt, AgentMessage inputMessage, String profile, ObjectNode outputSchema,
-    ObjectNode metadata, ObjectNode backendConfig) {
+    ObjectNode metadata, ObjectNode backendConfig, RunOptions options) {
 
   /** Validates required fields. */
   public SpawnRequest {
@@ -29,6 +31,7 @@ public record SpawnRequest(String backend, Role role, String cwd, SessionMode se
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(cwd, "cwd");
     Objects.requireNonNull(sessionMode, "sessionMode");
+    options = options == null ? RunOptions.DEFAULT : options;
   }
 
   /** @return a builder with the required fields set */
@@ -50,6 +53,10 @@ public record SpawnRequest(String backend, Role role, String cwd, SessionMode se
     private ObjectNode outputSchema;
     private ObjectNode metadata;
     private ObjectNode backendConfig;
+    private int priority = RunOptions.DEFAULT_PRIORITY;
+    private List<RunId> dependsOn = List.of();
+    private RunLimits limits = RunLimits.NONE;
+    private ObjectNode workspace;
 
     private Builder(String backend, Role role, String cwd, SessionMode sessionMode) {
       this.backend = backend;
@@ -106,10 +113,37 @@ public record SpawnRequest(String backend, Role role, String cwd, SessionMode se
       return this;
     }
 
-    /** @return the request */
+    /** @param v priority 0–9, higher starts first (SPEC §12.2) @return this */
+    public Builder priority(int v) {
+      this.priority = v;
+      return this;
+    }
+
+    /** @param v runs that must complete first (SPEC §12.5) @return this */
+    public Builder dependsOn(List<RunId> v) {
+      this.dependsOn = v == null ? List.of() : List.copyOf(v);
+      return this;
+    }
+
+    /** @param v the run's limits (SPEC §12.3) @return this */
+    public Builder limits(RunLimits v) {
+      this.limits = v == null ? RunLimits.NONE : v;
+      return this;
+    }
+
+    /** @param v the workspace request {@code {mode, base_ref?, branch?, cleanup?}} (SPEC §12.7) @return this */
+    public Builder workspace(ObjectNode v) {
+      this.workspace = v;
+      return this;
+    }
+
+    /**
+     * @return the request
+     * @throws OrchException INVALID_ARGUMENT for a priority outside 0–9 or bad dependencies
+     */
     public SpawnRequest build() {
       return new SpawnRequest(backend, role, cwd, sessionMode, sessionId, nickname, prompt, inputMessage, profile,
-          outputSchema, metadata, backendConfig);
+          outputSchema, metadata, backendConfig, new RunOptions(priority, dependsOn, limits, workspace));
     }
   }
 }

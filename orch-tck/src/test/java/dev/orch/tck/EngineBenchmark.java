@@ -96,7 +96,7 @@ public final class EngineBenchmark {
     var now = Timestamps.now(Clock.systemUTC());
     RunRecord rec = new RunRecord(RunId.random(), "bench", Role.WORKER, SessionId.random(), "raw",
         dev.orch.core.RunStatus.RUNNING, cwd, "raw", null, null, null, now, now, null, 0, "", null, null, null,
-        null);
+        null, null, null, null);
     try (var lease = store.createRun(rec); EventLog log = store.openEventLog(rec)) {
       var data = dev.orch.core.RunEvent.Activity.agentMessage("x").toData();
       long t0 = System.nanoTime();

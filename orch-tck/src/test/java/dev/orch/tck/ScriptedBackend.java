@@ -14,6 +14,7 @@ import dev.orch.core.spi.Capability;
 import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.core.spi.UsageReport;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,16 +26,25 @@ import java.util.concurrent.TimeUnit;
  * shutdown) where no real peer is involved. Prompt words: {@code complete} (answer "done: <prompt>"),
  * {@code fail}, {@code wait-input} (input_required, completes with the input text), {@code slow} (runs until
  * cancelled, then still tries to complete — the engine must drop that), {@code events:N} (N agent messages
- * first), {@code hold} (waits for {@link #release()} before completing), {@code refuse} (validate throws), {@code drip} (an
- * agent message every 20 ms until cancelled, never a terminal event).
+ * first), {@code hold} (waits for {@link #release()} before completing), {@code hold:NAME} (waits for
+ * {@link #release(String)} of that name), {@code refuse} (validate throws), {@code drip} (an
+ * agent message every 20 ms until cancelled, never a terminal event), {@code usage:N} (reports N input tokens, then
+ * goes on with the rest of the script), {@code usage-last:N} (reports N input tokens as the last report, then
+ * completes).
  */
 final class ScriptedBackend implements BackendProvider {
   final List<RunSpec> started = new CopyOnWriteArrayList<>();
   final List<String> cancels = new CopyOnWriteArrayList<>();
   private final CountDownLatch hold = new CountDownLatch(1);
+  private final java.util.Map<String, CountDownLatch> holds = new java.util.concurrent.ConcurrentHashMap<>();
 
   void release() {
     hold.countDown();
+  }
+
+  /** Releases the runs scripted {@code hold:<name>}. */
+  void release(String name) {
+    holds.computeIfAbsent(name, k -> new CountDownLatch(1)).countDown();
   }
 
   @Override
@@ -107,6 +117,16 @@ final class ScriptedBackend implements BackendProvider {
           sink.emit(new RunEvent.Activity(EventType.COMMAND_FINISHED, RunEvent.details("command", "seq 1 9999",
               "output", out.toString(), "exit_code", 0, "status", "completed")));
         }
+        java.util.regex.Matcher usage = java.util.regex.Pattern.compile("usage(-last)?:(\\d+)").matcher(p);
+        if (usage.find()) {
+          boolean last = usage.group(1) != null;
+          sink.usage(new UsageReport(Long.parseLong(usage.group(2)), 0, 10, 0, 0, null, "scripted-model", 1, last));
+          if (last) {
+            sink.emit(new RunEvent.RunCompleted("done after usage", null, RunEvent.details("tokens",
+                usage.group(2)), null));
+            return;
+          }
+        }
         if (p.contains("drip")) {
           for (int i = 1; !cancelled.await(20, TimeUnit.MILLISECONDS); i++) {
             sink.emit(RunEvent.Activity.agentMessage("drip " + i));
@@ -124,6 +144,10 @@ final class ScriptedBackend implements BackendProvider {
           cancelled.await(60, TimeUnit.SECONDS);
           sink.emit(RunEvent.Activity.agentMessage("late message after cancel"));
           sink.emit(new RunEvent.RunCompleted("late completion", null, null, null));
+        } else if (p.matches("(?s).*hold:(\\w+).*")) {
+          String name = p.replaceAll("(?s).*hold:(\\w+).*", "$1");
+          holds.computeIfAbsent(name, k -> new CountDownLatch(1)).await(60, TimeUnit.SECONDS);
+          sink.emit(new RunEvent.RunCompleted("released " + name, null, null, null));
         } else if (p.contains("hold")) {
           hold.await(60, TimeUnit.SECONDS);
           sink.emit(new RunEvent.RunCompleted("released", null, null, null));

@@ -1,6 +1,7 @@
 package dev.orch.core.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orch.core.AgentMessage;
 import dev.orch.core.OrchException;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunId;
@@ -30,18 +31,23 @@ final class Adoption implements Reconciler.Adopter {
   private final RunStore store;
   private final BackendRegistry registry;
   private final Map<RunId, LiveRun> live;
-  private final SessionLines lines;
+  private final Scheduler scheduler;
   private final EventPipeline pipeline;
   private final GroupCommit commits;
   private final Sessions sessions;
   private final Reconciler reconciler;
+  private final java.util.function.Function<LiveRun, RunSink> sinks;
+  private final java.util.function.Consumer<LiveRun> started;
 
-  Adoption(RunStore store, BackendRegistry registry, Map<RunId, LiveRun> live, SessionLines lines,
-      EventPipeline pipeline, GroupCommit commits, Sessions sessions, Reconciler reconciler) {
+  Adoption(RunStore store, BackendRegistry registry, Map<RunId, LiveRun> live, Scheduler scheduler,
+      EventPipeline pipeline, GroupCommit commits, Sessions sessions, Reconciler reconciler,
+      java.util.function.Function<LiveRun, RunSink> sinks, java.util.function.Consumer<LiveRun> started) {
+    this.sinks = sinks;
+    this.started = started;
     this.store = store;
     this.registry = registry;
     this.live = live;
-    this.lines = lines;
+    this.scheduler = scheduler;
     this.pipeline = pipeline;
     this.commits = commits;
     this.sessions = sessions;
@@ -54,7 +60,7 @@ final class Adoption implements Reconciler.Adopter {
     SessionRecord session;
     try {
       backend = registry.get(r.backend());
-      if (!registry.descriptor(r.backend()).capabilities().contains(Capability.REATTACH)) {
+      if (attachment != null && !registry.descriptor(r.backend()).capabilities().contains(Capability.REATTACH)) {
         throw new OrchException(OrchException.ErrorCode.UNSUPPORTED, "backend " + r.backend()
             + " does not declare the REATTACH capability");
       }
@@ -62,6 +68,9 @@ final class Adoption implements Reconciler.Adopter {
           .orElseThrow(() -> OrchException.notFound("Unknown session_id: " + r.sessionId()));
     } catch (RuntimeException e) {
       return settleUnattachable(r, lease, log, e);
+    }
+    if (attachment == null) {
+      return requeue(r, backend, lease, log);
     }
     PendingStart pending = new PendingStart(null, null, Secrets.withoutRedacted(r.backendConfig()), false);
     LiveRun run = new LiveRun(r, backend, lease, pending);
@@ -74,12 +83,11 @@ final class Adoption implements Reconciler.Adopter {
       j.started = true;
     }
     live.put(run.runId, run);
-    if (!lines.adopt(run)) {
-      LOG.warn("run {}: its session already has an active run in this process", run.runId);
-    }
+    scheduler.adopt(run);
+    started.accept(run);
     try {
       RunSpec spec = SpawnPlan.spec(r, session, pending, null);
-      run.handle = backend.reattach(spec, new RunSink(run, pipeline, commits, sessions, store), attachment);
+      run.handle = backend.reattach(spec, sinks.apply(run), attachment);
       LOG.info("re-attached run {} ({}), continuing after seq {}", run.runId, r.backend(), j.lastSeq);
     } catch (RuntimeException | LinkageError e) {
       String why = e instanceof OrchException ? e.getMessage() : e.toString();
@@ -102,6 +110,36 @@ final class Adoption implements Reconciler.Adopter {
     } finally {
       log.close();
       lease.close();
+    }
+  }
+
+  /**
+   * Queues again a run that was still queued when its Orch process died (SPEC §12.5: waiting for dependencies
+   * survives a restart), from its stored spawn request. Secrets of its backend_config are gone with the old process
+   * and must come from the server's environment.
+   */
+  private RunRecord requeue(RunRecord r, Backend backend, RunLease lease, EventLog log) {
+    log.close();
+    ObjectNode spawn = store.readDocument(r, "spawn").orElse(null);
+    try {
+      AgentMessage input = spawn == null || !spawn.path("input_message").isObject() ? null
+          : AgentMessage.fromJson(spawn.get("input_message"), "input_message");
+      boolean resume = spawn != null && "resume".equals(spawn.path("session_mode").asText());
+      String systemPrompt = r.profile() == null ? null : Profiles.systemPrompt(r.profile(), r.cwd());
+      PendingStart pending = new PendingStart(input, systemPrompt, Secrets.withoutRedacted(r.backendConfig()), resume);
+      LiveRun run = new LiveRun(r, backend, lease, pending);
+      live.put(run.runId, run);
+      scheduler.submit(run);
+      LOG.info("run {} was queued when its Orch process ended: queued again", run.runId);
+      return run.record();
+    } catch (RuntimeException e) {
+      try {
+        EventLog again = store.openEventLog(r);
+        return settleUnattachable(r, lease, again, e);
+      } catch (RuntimeException e2) {
+        lease.close();
+        throw e2;
+      }
     }
   }
 }

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * What happens to live runs when the Orch process exits (SPEC §10, §12.8): {@code ORCH_ON_EXIT=cancel} (default)
  * cancels them; {@code ORCH_ON_EXIT=detach} leaves every started run whose backend can detach running — its agent
  * keeps writing its output where the next Orch process re-attaches it — after the events already reported are
- * durable. The run keeps its active-run marker; its lease goes with this process.
+ * durable, and leaves queued runs queued for the next process. The run keeps its active-run marker; its lease goes
+ * with this process.
  */
 final class Detach {
   private static final Logger LOG = LoggerFactory.getLogger(Detach.class);
@@ -69,10 +70,22 @@ final class Detach {
 
   private static boolean detach(LiveRun run) {
     RunJournal j = run.journal;
+    boolean queued;
     synchronized (j) {
-      if (j.closed || !j.started) {
+      if (j.closed) {
         return false;
       }
+      queued = !j.started;
+      if (queued) {
+        // never started: it stays queued on disk and the next Orch process queues it again (SPEC §12.5)
+        j.closed = true;
+      }
+    }
+    if (queued) {
+      j.awaitIdle(COMMIT_WAIT_MS);
+      run.lease.close();
+      LOG.info("run {} left queued: the next Orch process queues it again", run.runId);
+      return true;
     }
     RunHandle handle = run.handle;
     boolean detached;

@@ -13,6 +13,7 @@ import dev.orch.core.InboxReceipt;
 import dev.orch.core.OrchException;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunId;
+import dev.orch.core.RunLimits;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
 import dev.orch.core.RunSummary;
@@ -20,14 +21,17 @@ import dev.orch.core.SessionMode;
 import dev.orch.core.SpawnRequest;
 import dev.orch.core.SpawnResult;
 import dev.orch.core.Timestamps;
+import dev.orch.core.Usage;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.BackendDescriptor;
 import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
+import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunSpec;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.RunStoreProvider;
+import dev.orch.core.spi.UsageReport;
 import dev.orch.core.spi.SessionRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,7 +76,9 @@ public final class Engine implements AutoCloseable {
   private final ScheduledExecutorService flusher;
   private final GroupCommit commits;
   private final EventPipeline pipeline;
-  private final SessionLines lines;
+  private final Scheduler scheduler;
+  private final LimitGuard limits;
+  private final Pricing pricing = Pricing.REPORTED_ONLY;
   private final Reconciler reconciler;
   private final RunResolver resolver;
   private final Sessions sessions;
@@ -81,7 +87,8 @@ public final class Engine implements AutoCloseable {
   private final Detach.OnExit onExit;
   private volatile boolean closed;
 
-  private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads, Detach.OnExit onExit) {
+  private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads, Detach.OnExit onExit,
+      Caps caps, RunLimits limitDefaults) {
     this.onExit = onExit;
     this.store = store;
     this.registry = registry;
@@ -91,9 +98,21 @@ public final class Engine implements AutoCloseable {
     this.flusher = Executors.newSingleThreadScheduledExecutor(threads);
     this.commits = new GroupCommit(store, committer, flusher);
     this.pipeline = new EventPipeline(clock, commits);
-    this.lines = new SessionLines(run -> starter.execute(() -> start(run)));
-    commits.listener(new StoreFaults(store, pipeline, flusher, this::onTerminal, this::stopAgent, lines::finished,
-        this::forget));
+    this.scheduler = new Scheduler(caps, run -> starter.execute(() -> start(run)),
+        ready -> new Dependencies(this::statusOf, flusher, new Dependencies.Outcome() {
+          @Override
+          public void satisfied(LiveRun run) {
+            ready.accept(run);
+          }
+
+          @Override
+          public void failed(LiveRun run, RunId dependency, RunStatus status) {
+            dependencyFailed(run, dependency, status);
+          }
+        }));
+    this.limits = new LimitGuard(limitDefaults, flusher, live::values, this::limitExceeded);
+    commits.listener(new StoreFaults(store, pipeline, flusher, this::onTerminal, this::stopAgent,
+        run -> scheduler.finished(run, run.record().status()), this::forget));
     this.reconciler = new Reconciler(store, clock);
     this.resolver = new RunResolver(store, live, reconciler);
     this.sessions = new Sessions(store, clock);
@@ -109,6 +128,8 @@ public final class Engine implements AutoCloseable {
   public static Engine start(EngineConfig config) {
     ThreadFactory threads = daemonThreads("orch");
     Detach.OnExit onExit = Detach.OnExit.from(config.environment());
+    Caps caps = Caps.from(config.environment());
+    RunLimits limitDefaults = LimitGuard.defaults(config.environment());
     RunStore store = openStore(config);
     BackendRegistry registry;
     try {
@@ -118,10 +139,11 @@ public final class Engine implements AutoCloseable {
       store.close();
       throw e;
     }
-    Engine engine = new Engine(store, registry, config.clock(), threads, onExit);
+    Engine engine = new Engine(store, registry, config.clock(), threads, onExit, caps, limitDefaults);
     if (config.reconcileOnStart()) {
-      engine.reconciler.adopter(new Adoption(store, registry, engine.live, engine.lines, engine.pipeline,
-          engine.commits, engine.sessions, engine.reconciler));
+      engine.reconciler.adopter(new Adoption(store, registry, engine.live, engine.scheduler, engine.pipeline,
+          engine.commits, engine.sessions, engine.reconciler, engine::sink,
+          engine.limits::started));
       int n = engine.reconciler.reconcileAll();
       if (n > 0) {
         LOG.info("settled {} run(s) left active by a dead Orch process (re-attached or marked failed)", n);
@@ -161,7 +183,7 @@ public final class Engine implements AutoCloseable {
   /** @see dev.orch.core.Orchestrator#spawn */
   public SpawnResult spawn(SpawnRequest req) {
     ensureOpen();
-    SpawnPlan plan = SpawnPlan.prepare(req, registry, resolver, lines);
+    SpawnPlan plan = SpawnPlan.prepare(req, registry, resolver, scheduler.lines());
     Backend backend = registry.get(req.backend());
     // Validate with the backend before anything is persisted (SPEC §2).
     backend.validate(plan.specFor(RunId.random(), plan.provisionalSession(), null));
@@ -177,7 +199,8 @@ public final class Engine implements AutoCloseable {
     sessions.rememberConfig(session.sessionId(), plan.backendConfig());
     LiveRun run = new LiveRun(record, backend, lease, plan.pendingStart());
     live.put(runId, run);
-    lines.enqueue(run);
+    saveSpawnDocument(record, plan);
+    scheduler.submit(run);
     return new SpawnResult(runId, record.backend(), record.role(), record.sessionId(), record.agentName(),
         RunStatus.QUEUED);
   }
@@ -191,10 +214,11 @@ public final class Engine implements AutoCloseable {
       }
       j.started = true;
     }
+    limits.started(run);
     RunHandle handle;
     try {
       RunSpec spec = specAtStart(run);
-      handle = run.backend.start(spec, new RunSink(run, pipeline, commits, sessions, store));
+      handle = run.backend.start(spec, sink(run));
     } catch (RuntimeException | LinkageError e) {
       String msg = e instanceof OrchException ? e.getMessage() : "backend " + run.backendId
           + " could not start the run: " + e;
@@ -236,7 +260,101 @@ public final class Engine implements AutoCloseable {
       j.log = null;
     }
     forget(run);
-    lines.finished(run);
+    scheduler.finished(run, run.record().status());
+  }
+
+  /**
+   * Stores what a queued run needs to start after a restart (SPEC §12.5: waiting state on disk): the session mode and
+   * the input message. A failure only costs that ability (logged).
+   */
+  private void saveSpawnDocument(RunRecord record, SpawnPlan plan) {
+    ObjectNode doc = RunEvent.noDetails();
+    doc.put("session_mode", plan.mode().wire());
+    PendingStart p = plan.pendingStart();
+    if (p.inputMessage() != null) {
+      doc.set("input_message", p.inputMessage().toJson());
+    }
+    try {
+      store.saveDocument(record, "spawn", doc);
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: its spawn request could not be stored ({}); it will not survive a restart while queued",
+          record.runId(), StoreFaults.describe(e));
+    }
+  }
+
+  /** @return the current status of any run: this process first, then the store; empty when unknown */
+  private java.util.Optional<RunStatus> statusOf(RunId id) {
+    LiveRun l = live.get(id);
+    if (l != null) {
+      return java.util.Optional.of(l.record().status());
+    }
+    return store.findRun(id).map(RunRecord::status);
+  }
+
+  /** @return the sink a run's backend reports to */
+  RunSink sink(LiveRun run) {
+    return new RunSink(run, pipeline, commits, sessions, store, this::usage);
+  }
+
+  /** A backend reported usage: normalize and price it, keep it on the run, enforce the usage limits (SPEC §12.3-4). */
+  private void usage(LiveRun run, UsageReport report) {
+    Usage u = pricing.price(report);
+    pipeline.change(run, r -> r.withUsage(u));
+    LimitGuard.Breach b = limits.check(run, u, report);
+    if (b != null) {
+      limitExceeded(run, b, report.last());
+    }
+  }
+
+  private void limitExceeded(LiveRun run, LimitGuard.Breach breach) {
+    limitExceeded(run, breach, false);
+  }
+
+  /**
+   * A run went over a limit (SPEC §12.3). When {@code last}, the backend's terminal event follows and becomes the
+   * failure (keeping its result); otherwise the run is stopped like a cancel and the failure recorded.
+   */
+  private void limitExceeded(LiveRun run, LimitGuard.Breach breach, boolean last) {
+    RunJournal j = run.journal;
+    synchronized (j) {
+      if (j.closed || j.limitBreach != null) {
+        return;
+      }
+      j.limitBreach = breach;
+      if (last) {
+        return;
+      }
+      j.cancelRequested = true;
+      j.cancelReason = "limit_exceeded";
+    }
+    LOG.info("run {}: {}; stopping it", run.runId, breach.message());
+    Thread t = new Thread(() -> {
+      RunHandle handle = run.handle;
+      if (handle != null) {
+        Shutdown.safeCancel(handle, "limit_exceeded");
+      }
+      Shutdown.killLeftovers(run, Duration.ofSeconds(2));
+      pipeline.accept(run, breach.failure(null), EventPipeline.Origin.ENGINE, LogEntry.NO_POSITION);
+    }, "orch-limit-" + run.runId);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** A dependency ended otherwise than completed: the waiting run ends cancelled (SPEC §12.5). */
+  private void dependencyFailed(LiveRun run, RunId dependency, RunStatus status) {
+    RunJournal j = run.journal;
+    synchronized (j) {
+      if (j.closed) {
+        return;
+      }
+      j.cancelRequested = true;
+      j.cancelReason = "dependency_failed";
+    }
+    LOG.info("run {} cancelled: its dependency {} ended {}", run.runId, dependency,
+        status == null ? "missing" : status.wire());
+    pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED, RunEvent.details("reason",
+        "dependency_failed", "dependency", dependency.value(), "dependency_status",
+        status == null ? "missing" : status.wire())), EventPipeline.Origin.ENGINE, LogEntry.NO_POSITION);
   }
 
   /** Releases the lease and the active-run marker of a run whose end is on disk, and stops tracking it. */
@@ -327,7 +445,7 @@ public final class Engine implements AutoCloseable {
     Backend backend = registry.get(r.backend());
     Capabilities.require(registry.descriptor(r.backend()), true, false, r.profile() != null);
     SpawnPlan plan = SpawnPlan.resumeOf(r, session, message, sessions.configOf(session, r));
-    SpawnPlan.requireResumable(session, lines);
+    SpawnPlan.requireResumable(session, scheduler.lines());
     backend.validate(plan.specFor(RunId.random(), session, null));
     SpawnResult started = submit(plan, session, backend);
     return new ContinueResult(started.runId(), started.status(), started.sessionId(), started.agentName(),

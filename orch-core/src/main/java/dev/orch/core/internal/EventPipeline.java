@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Exactly one terminal event</b> (SPEC §3): once a terminal event is staged nothing more is accepted.</li>
  *   <li><b>Cancel wins</b> (SPEC §2 cancel_run, §11.4): after a cancel request, a backend's terminal event other than
  *       its own cancelled status is dropped; the engine's cancelled status is recorded instead.</li>
+ *   <li><b>A limit's failure wins</b> (SPEC §12.3): once a run is over a limit, the backend's terminal event becomes
+ *       {@code run_failed {code:"limit_exceeded"}} with the original event's data kept.</li>
  *   <li><b>Nothing twice after re-attachment</b> (SPEC §12.8): backend events re-read from output at or before the
  *       last source position in the log are dropped.</li>
  * </ul>
@@ -59,7 +61,8 @@ final class EventPipeline {
    * @return the seq given to the event, or -1 when it was dropped (the run is already ending, a backend terminal
    *     event raced a cancel, or it was re-read output already in the log)
    */
-  long accept(LiveRun run, RunEvent event, Origin origin, long position) {
+  long accept(LiveRun run, RunEvent reported, Origin origin, long position) {
+    RunEvent event = reported;
     RunJournal j = run.journal;
     long seq;
     boolean schedule;
@@ -74,8 +77,15 @@ final class EventPipeline {
       if (origin == Origin.BACKEND && position >= 0 && position <= j.replayFloor) {
         return -1;
       }
+      if (origin == Origin.BACKEND) {
+        run.lastEventNanos = System.nanoTime();
+        if (j.limitBreach != null && StateMachine.isTerminating(event)) {
+          // over a limit: the backend's end becomes the limit's failure, keeping its result (SPEC §12.3)
+          event = j.limitBreach.failure(event.toData());
+        }
+      }
       if (j.cancelRequested && origin == Origin.BACKEND && StateMachine.isTerminating(event)
-          && !isCancelled(event)) {
+          && !isCancelled(event) && j.limitBreach == null) {
         LOG.debug("run {} is being cancelled: dropping backend {}", run.runId, event.type());
         return -1;
       }

@@ -43,6 +43,13 @@ final class LiveRun {
   long lastSaveNanos;
   /** Guarded by saveLock: a coalesced run.json save is scheduled. */
   boolean flushScheduled;
+  /** Limits in force once started (server defaults applied), or null before the start (SPEC §12.3). */
+  volatile dev.orch.core.RunLimits limits;
+  /** System.nanoTime of the start and of the backend's latest event, for the time limits. */
+  volatile long startNanos;
+  volatile long lastEventNanos;
+  /** While the run waits to start: why, shown as its summary ({@code Queued (position N)}, {@code Waiting for N run(s)}). */
+  volatile String queueSummary;
 
   LiveRun(RunRecord record, Backend backend, RunLease lease, PendingStart pendingStart) {
     this.record = record;
@@ -61,6 +68,13 @@ final class LiveRun {
     synchronized (lock) {
       return record;
     }
+  }
+
+  /** @return the published record as readers see it: while queued, its summary says why it waits */
+  RunRecord view() {
+    RunRecord r = record();
+    String q = queueSummary;
+    return q != null && r.status() == dev.orch.core.RunStatus.QUEUED ? r.withSummary(q) : r;
   }
 
   /** @return the version of the published record (incremented on every publish) */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.EventType;
 import dev.orch.core.NormalizedEvent;
 import dev.orch.core.RunEvent;
+import dev.orch.core.RunStatus;
 import dev.orch.core.Timestamps;
 import dev.orch.core.spi.CliProcess;
 import dev.orch.core.spi.EventLog;
@@ -25,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>if its event log already ends with a terminal event (run.json lagged behind), run.json is repaired from the
  *       log and nothing is added — one terminal event per run, ever;</li>
- *   <li>else, if the backend recorded how to re-attach, the run is handed to the {@link Adopter} (the engine takes it
- *       over, SPEC §12.8); an engine that does not adopt (a CLI reading the store) leaves a run whose agent still lives
- *       alone;</li>
+ *   <li>else, if the backend recorded how to re-attach, or the run is still queued (never started), the run is
+ *       handed to the {@link Adopter} (the engine takes it over or queues it again, SPEC §12.5, §12.8); an engine
+ *       that does not adopt (a CLI reading the store) leaves a run whose agent still lives alone;</li>
  *   <li>else its recorded child processes are killed (process tree, PID reuse checked by start time) and the run
  *       gets one {@code run_failed {reason:"host_lost"}} saying why, so it is never reported running forever.</li>
  * </ol>
@@ -39,7 +40,8 @@ final class Reconciler {
   interface Adopter {
     /**
      * @param run the run as on disk, brought up to date with its log
-     * @param attachment the backend's re-attachment record
+     * @param attachment the backend's re-attachment record, or null for a queued run that never started (it is
+     *     queued again: SPEC §12.5, a waiting state survives a restart)
      * @param lease the run's lease, now owned by the adopter (also when adoption fails: it must release it)
      * @param log the run's event log, open, now owned by the adopter
      * @return the run's record after adoption (live, or failed when the backend could not follow it)
@@ -102,11 +104,11 @@ final class Reconciler {
           LOG.info("run {}: run.json repaired from its event log ({})", run.runId(), upToDate.status().wire());
           return upToDate;
         }
-        Optional<ObjectNode> attachment = store.readAttachment(upToDate);
+        Optional<ObjectNode> attachment = store.readDocument(upToDate, "attach");
         Adopter a = adopter;
-        if (attachment.isPresent() && a != null) {
+        if (a != null && (attachment.isPresent() || upToDate.status() == RunStatus.QUEUED)) {
           handedOver = true;
-          return a.adopt(upToDate, attachment.get(), held, log);
+          return a.adopt(upToDate, attachment.orElse(null), held, log);
         }
         if (attachment.isPresent() && agentAlive(upToDate)) {
           LOG.debug("run {}: its agent outlived its Orch process; left for an Orch server to re-attach",

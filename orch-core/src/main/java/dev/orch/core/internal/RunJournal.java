@@ -59,6 +59,8 @@ final class RunJournal {
   boolean cancelRequested;
   /** {@code user}, {@code shutdown}, a limit name… (set with cancelRequested). */
   String cancelReason;
+  /** The run went over a limit: a backend terminal event becomes this failure (SPEC §12.3). */
+  LimitGuard.Breach limitBreach;
   /** The run was handed to its backend. */
   boolean started;
   /** Events of re-read backend output at or before this source position are already in the log. */

@@ -62,7 +62,7 @@ final class RunResolver {
   Optional<Resolved> byId(RunId id) {
     LiveRun l = live.get(id);
     if (l != null) {
-      return Optional.of(new Resolved(l, l.record()));
+      return Optional.of(new Resolved(l, l.view()));
     }
     return store.findRun(id).map(r -> new Resolved(null, reconciler.reconcileIfOrphaned(r)));
   }
@@ -106,7 +106,7 @@ final class RunResolver {
     Map<RunId, RunRecord> byId = new LinkedHashMap<>();
     fromStore.forEach(r -> byId.put(r.runId(), r));
     for (LiveRun l : live.values()) {
-      RunRecord r = l.record();
+      RunRecord r = l.view();
       if (byId.containsKey(r.runId())) {
         byId.put(r.runId(), r);
       }

@@ -7,6 +7,7 @@ import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.ProcessRef;
 import dev.orch.core.spi.RunStore;
+import dev.orch.core.spi.UsageReport;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +25,11 @@ final class RunSink implements EventSink {
   private final GroupCommit commits;
   private final Sessions sessions;
   private final RunStore store;
+  private final java.util.function.BiConsumer<LiveRun, UsageReport> usage;
 
-  RunSink(LiveRun run, EventPipeline pipeline, GroupCommit commits, Sessions sessions, RunStore store) {
+  RunSink(LiveRun run, EventPipeline pipeline, GroupCommit commits, Sessions sessions, RunStore store,
+      java.util.function.BiConsumer<LiveRun, UsageReport> usage) {
+    this.usage = usage;
     this.run = run;
     this.pipeline = pipeline;
     this.commits = commits;
@@ -76,6 +80,15 @@ final class RunSink implements EventSink {
   /** Stores the attachment durably; a failure is thrown to the backend, which must then not start its agent. */
   @Override
   public void attach(ObjectNode attachment) {
-    store.saveAttachment(run.record(), attachment);
+    store.saveDocument(run.record(), "attach", attachment);
+  }
+
+  @Override
+  public void usage(UsageReport report) {
+    try {
+      usage.accept(run, report);
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: could not record a usage report: {}", run.runId, e.toString());
+    }
   }
 }

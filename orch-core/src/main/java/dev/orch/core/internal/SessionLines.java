@@ -30,7 +30,7 @@ final class SessionLines {
   void enqueue(LiveRun run) {
     boolean startNow;
     synchronized (this) {
-      Line line = lines.computeIfAbsent(run.record().sessionId(), k -> new Line());
+      Line line = lines.computeIfAbsent(run.sessionId, k -> new Line());
       startNow = line.active == null;
       if (startNow) {
         line.active = run;
@@ -67,7 +67,7 @@ final class SessionLines {
   void finished(LiveRun run) {
     LiveRun next = null;
     synchronized (this) {
-      SessionId sid = run.record().sessionId();
+      SessionId sid = run.sessionId;
       Line line = lines.get(sid);
       if (line == null) {
         return;

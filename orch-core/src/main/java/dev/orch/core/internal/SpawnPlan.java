@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.AgentMessage;
 import dev.orch.core.OrchException;
 import dev.orch.core.Role;
+import dev.orch.core.RunOptions;
 import dev.orch.core.RunId;
 import dev.orch.core.RunStatus;
 import dev.orch.core.SessionId;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A validated spawn_run (or continue_run resume) request (SPEC §2 tool 1 rules, §7 profiles): the checks that
@@ -36,10 +38,11 @@ final class SpawnPlan {
   private final ObjectNode outputSchema;
   private final ObjectNode metadata;
   private final ObjectNode backendConfig;
+  private final RunOptions options;
 
   private SpawnPlan(String backend, Role role, Path cwd, SessionMode mode, SessionRecord existingSession,
       String nickname, String prompt, AgentMessage inputMessage, String profile, String systemPrompt,
-      ObjectNode outputSchema, ObjectNode metadata, ObjectNode backendConfig) {
+      ObjectNode outputSchema, ObjectNode metadata, ObjectNode backendConfig, RunOptions options) {
     this.backend = backend;
     this.role = role;
     this.cwd = cwd;
@@ -53,6 +56,7 @@ final class SpawnPlan {
     this.outputSchema = outputSchema;
     this.metadata = metadata == null ? JsonNodeFactory.instance.objectNode() : metadata.deepCopy();
     this.backendConfig = backendConfig == null ? JsonNodeFactory.instance.objectNode() : backendConfig.deepCopy();
+    this.options = options == null ? RunOptions.DEFAULT : options;
   }
 
   /**
@@ -86,11 +90,17 @@ final class SpawnPlan {
       }
       requireResumable(existing, lines);
     }
+    for (RunId dep : req.options().dependsOn()) {
+      if (resolver.byId(dep).isEmpty()) {
+        throw OrchException.notFound("depends_on: Unknown run_id: " + dep);
+      }
+    }
     String nickname = req.nickname() == null || req.nickname().isBlank() ? null : req.nickname().trim();
     String systemPrompt = req.profile() == null ? null : Profiles.systemPrompt(req.profile(), cwd);
     String text = prompt != null ? prompt : req.inputMessage().render();
     return new SpawnPlan(req.backend(), req.role(), cwd, req.sessionMode(), existing, nickname, text,
-        req.inputMessage(), req.profile(), systemPrompt, req.outputSchema(), req.metadata(), req.backendConfig());
+        req.inputMessage(), req.profile(), systemPrompt, req.outputSchema(), req.metadata(), req.backendConfig(),
+        req.options());
   }
 
   /**
@@ -113,7 +123,8 @@ final class SpawnPlan {
     String systemPrompt = previous.profile() == null ? null : Profiles.systemPrompt(previous.profile(), previous.cwd());
     return new SpawnPlan(previous.backend(), previous.role() == null ? Role.WORKER : previous.role(), previous.cwd(),
         SessionMode.RESUME, session, null, message.render(), message, previous.profile(), systemPrompt, null, meta,
-        config);
+        config, new RunOptions(previous.options().priority(), List.of(), previous.options().limits(),
+            previous.options().workspace()));
   }
 
   private static Path checkCwd(String text) {
@@ -176,6 +187,10 @@ final class SpawnPlan {
         null, null, null, role, null);
   }
 
+  RunOptions options() {
+    return options;
+  }
+
   PendingStart pendingStart() {
     return new PendingStart(inputMessage, systemPrompt, backendConfig.deepCopy(), mode == SessionMode.RESUME);
   }
@@ -184,7 +199,7 @@ final class SpawnPlan {
   RunRecord newRecord(RunId runId, SessionRecord session, Instant now, ObjectNode redactedConfig) {
     return new RunRecord(runId, backend, role, session.sessionId(), session.agentName(), RunStatus.QUEUED, cwd,
         prompt, profile, metadata, mode == SessionMode.RESUME ? session.remoteRef() : null, now, now, null, 0,
-        "Run queued", null, null, outputSchema, redactedConfig);
+        "Run queued", null, null, outputSchema, redactedConfig, null, options, null);
   }
 
   /** @return a spec for {@code Backend.validate} */

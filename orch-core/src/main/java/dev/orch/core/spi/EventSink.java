@@ -77,4 +77,13 @@ public interface EventSink {
     throw new OrchException(OrchException.ErrorCode.UNSUPPORTED,
         "this engine does not record re-attachment data");
   }
+
+  /**
+   * Reports the run's usage so far (cumulative; SPEC §12.3, §12.4). The engine keeps the latest report as the run's
+   * normalized {@code usage} and enforces token, cost and turn limits on it immediately. The default ignores it.
+   *
+   * @param report the usage
+   */
+  default void usage(UsageReport report) {
+  }
 }

@@ -6,7 +6,9 @@ import dev.orch.core.RemoteRef;
 import dev.orch.core.Role;
 import dev.orch.core.RunId;
 import dev.orch.core.RunStatus;
+import dev.orch.core.RunOptions;
 import dev.orch.core.RunSummary;
+import dev.orch.core.Usage;
 import dev.orch.core.SessionId;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -38,11 +40,16 @@ import java.util.Objects;
  * @param error failure message when failed, else null
  * @param outputSchema JSON schema given at spawn, or null
  * @param backendConfig backend_config with secrets redacted, never null
+ * @param usage normalized usage so far (SPEC §12.4), or null before the backend reported any
+ * @param options scheduling and limits given at spawn (SPEC §12.2, §12.3, §12.5), never null
+ * @param workspace the run's worktree ({@code {path, branch, base_commit, head_commit, changed_files}}, SPEC §12.7),
+ *     or null for runs in the shared cwd
  */
 public record RunRecord(RunId runId, String backend, Role role, SessionId sessionId, String agentName,
     RunStatus status, Path cwd, String prompt, String profile, ObjectNode metadata, RemoteRef remoteRef,
     Instant startedAt, Instant updatedAt, Instant completedAt, long lastSeq, String summary, RunResult result,
-    String error, ObjectNode outputSchema, ObjectNode backendConfig) {
+    String error, ObjectNode outputSchema, ObjectNode backendConfig, Usage usage, RunOptions options,
+    ObjectNode workspace) {
 
   /** Validates required fields and copies JSON objects. */
   public RunRecord {
@@ -55,31 +62,54 @@ public record RunRecord(RunId runId, String backend, Role role, SessionId sessio
     backendConfig = backendConfig == null ? JsonNodeFactory.instance.objectNode() : backendConfig.deepCopy();
     outputSchema = outputSchema == null ? null : outputSchema.deepCopy();
     summary = summary == null ? "" : summary;
+    options = options == null ? RunOptions.DEFAULT : options;
+    workspace = workspace == null ? null : workspace.deepCopy();
   }
 
   /** @return a copy with a new status, summary, lastSeq and updatedAt */
   public RunRecord withProgress(RunStatus newStatus, String newSummary, long newLastSeq, Instant now) {
     return new RunRecord(runId, backend, role, sessionId, agentName, newStatus, cwd, prompt, profile, metadata,
         remoteRef, startedAt, now, newStatus.isTerminal() && completedAt == null ? now : completedAt, newLastSeq,
-        newSummary, result, error, outputSchema, backendConfig);
+        newSummary, result, error, outputSchema, backendConfig, usage, options, workspace);
   }
 
   /** @return a copy with result and error set */
   public RunRecord withOutcome(RunResult newResult, String newError) {
     return new RunRecord(runId, backend, role, sessionId, agentName, status, cwd, prompt, profile, metadata,
         remoteRef, startedAt, updatedAt, completedAt, lastSeq, summary, newResult, newError, outputSchema,
-        backendConfig);
+        backendConfig, usage, options, workspace);
   }
 
   /** @return a copy with a new remote reference */
   public RunRecord withRemoteRef(RemoteRef ref) {
     return new RunRecord(runId, backend, role, sessionId, agentName, status, cwd, prompt, profile, metadata, ref,
-        startedAt, updatedAt, completedAt, lastSeq, summary, result, error, outputSchema, backendConfig);
+        startedAt, updatedAt, completedAt, lastSeq, summary, result, error, outputSchema, backendConfig, usage, options, workspace);
+  }
+
+  /** @return a copy with new usage */
+  public RunRecord withUsage(Usage u) {
+    return new RunRecord(runId, backend, role, sessionId, agentName, status, cwd, prompt, profile, metadata, remoteRef,
+        startedAt, updatedAt, completedAt, lastSeq, summary, result, error, outputSchema, backendConfig, u, options,
+        workspace);
+  }
+
+  /** @return a copy with a new summary text (e.g. a queue position) */
+  public RunRecord withSummary(String s) {
+    return new RunRecord(runId, backend, role, sessionId, agentName, status, cwd, prompt, profile, metadata, remoteRef,
+        startedAt, updatedAt, completedAt, lastSeq, s, result, error, outputSchema, backendConfig, usage, options,
+        workspace);
+  }
+
+  /** @return a copy with a new workspace object */
+  public RunRecord withWorkspace(ObjectNode ws) {
+    return new RunRecord(runId, backend, role, sessionId, agentName, status, cwd, prompt, profile, metadata, remoteRef,
+        startedAt, updatedAt, completedAt, lastSeq, summary, result, error, outputSchema, backendConfig, usage,
+        options, ws);
   }
 
   /** @return the API view of this record */
   public RunSummary toSummary() {
     return new RunSummary(runId, backend, role, sessionId, agentName, status, startedAt, updatedAt, summary,
-        lastSeq, cwd, metadata, remoteRef);
+        lastSeq, cwd, metadata, remoteRef, usage, workspace);
   }
 }

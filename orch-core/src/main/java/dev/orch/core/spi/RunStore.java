@@ -97,17 +97,19 @@ public interface RunStore extends AutoCloseable {
   List<ProcessRef> recordedProcesses(RunRecord run);
 
   /**
-   * Stores a run's re-attachment record durably (replacing an earlier one) before returning (SPEC §12.8).
+   * Stores one of a run's own JSON documents durably (replacing an earlier one) before returning: {@code attach}
+   * (the backend's re-attachment record, SPEC §12.8) or {@code spawn} (what a queued run needs to start after a
+   * restart: input message, session mode). Never holds secrets.
    *
-   * @param attachment the backend's JSON object
+   * @param name a lowercase document name ({@code [a-z]+})
+   * @param document the JSON object
    */
-  default void saveAttachment(RunRecord run, ObjectNode attachment) {
-    throw new OrchException(OrchException.ErrorCode.UNSUPPORTED,
-        "this store keeps no re-attachment records");
+  default void saveDocument(RunRecord run, String name, ObjectNode document) {
+    throw new OrchException(OrchException.ErrorCode.UNSUPPORTED, "this store keeps no run documents");
   }
 
-  /** @return the run's re-attachment record, or empty when none was stored */
-  default Optional<ObjectNode> readAttachment(RunRecord run) {
+  /** @return the run's document with that name, or empty when none was stored (or it is unreadable) */
+  default Optional<ObjectNode> readDocument(RunRecord run, String name) {
     return Optional.empty();
   }
 

@@ -197,16 +197,16 @@ public final class FsRunStore implements RunStore {
     }
   }
 
-  /** Writes {@code runs/<run_id>/attach.json} atomically and durably (SPEC §12.8). */
+  /** Writes {@code runs/<run_id>/<name>.json} atomically and durably (e.g. {@code attach.json}, SPEC §12.8). */
   @Override
-  public void saveAttachment(RunRecord run, ObjectNode attachment) {
-    AtomicFiles.replace(runDir(run).resolve(RunFiles.ATTACH), JsonSupport.pretty(attachment));
+  public void saveDocument(RunRecord run, String name, ObjectNode document) {
+    AtomicFiles.replace(runDir(run).resolve(documentName(name)), JsonSupport.pretty(document));
   }
 
-  /** @return {@code runs/<run_id>/attach.json}, or empty when missing or malformed (warned) */
+  /** @return {@code runs/<run_id>/<name>.json}, or empty when missing or malformed (warned) */
   @Override
-  public Optional<ObjectNode> readAttachment(RunRecord run) {
-    Path file = runDir(run).resolve(RunFiles.ATTACH);
+  public Optional<ObjectNode> readDocument(RunRecord run, String name) {
+    Path file = runDir(run).resolve(documentName(name));
     byte[] bytes = AtomicFiles.readIfExists(file);
     if (bytes == null) {
       return Optional.empty();
@@ -218,6 +218,13 @@ public final class FsRunStore implements RunStore {
       LoggerFactory.getLogger(FsRunStore.class).warn("ignoring a malformed {}: {}", file, e.getMessage());
       return Optional.empty();
     }
+  }
+
+  private static String documentName(String name) {
+    if (name == null || !name.matches("[a-z]{1,32}") || name.equals("run") || name.equals("result")) {
+      throw new IllegalArgumentException("not a run document name: " + name);
+    }
+    return name + ".json";
   }
 
   /** @return {@code runs/<run_id>/agent/}, created if needed */

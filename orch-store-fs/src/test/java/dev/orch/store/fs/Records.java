@@ -29,7 +29,7 @@ final class Records {
   static RunRecord queuedRun(Path cwd, SessionId session, String agentName) {
     ObjectNode meta = JsonNodeFactory.instance.objectNode().put("task", "test");
     return new RunRecord(RunId.random(), "codex", Role.WORKER, session, agentName, RunStatus.QUEUED, cwd,
-        "do something", null, meta, null, now(), now(), null, 0, "Queued", null, null, null, null);
+        "do something", null, meta, null, now(), now(), null, 0, "Queued", null, null, null, null, null, null, null);
   }
 
   static SessionRecord session(Path cwd, String agentName) {

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.Role;
 import dev.orch.core.RunId;
+import dev.orch.core.RunOptions;
 import dev.orch.core.RunStatus;
 import dev.orch.core.SessionId;
 import dev.orch.core.Timestamps;
+import dev.orch.core.Usage;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunResult;
 import java.nio.file.Path;
@@ -19,7 +21,9 @@ import java.time.Instant;
  * {@code run.json} and {@code result.json} (SPEC §6), camelCase as the TS server writes them: {@code runId,
  * backend, role, sessionId, agentName, status, cwd, prompt, profile (only when set), metadata, remoteRef
  * (snake_case inside), startedAt, updatedAt, completedAt, lastSeq, summary, result, error}, then Orch's
- * {@code outputSchema} (when set) and {@code backendConfig}. Reads TS files that lack Orch's keys.
+ * {@code outputSchema} (when set), {@code backendConfig}, {@code usage} (SPEC §12.4, when reported), {@code options}
+ * (priority, depends_on, limits, workspace request; when not the defaults) and {@code workspace} (SPEC §12.7, worktree
+ * runs). Reads TS files that lack Orch's keys.
  */
 public final class RunJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -54,6 +58,15 @@ public final class RunJson {
       n.set("outputSchema", r.outputSchema());
     }
     n.set("backendConfig", r.backendConfig());
+    if (r.usage() != null) {
+      n.set("usage", r.usage().toJson());
+    }
+    if (!r.options().equals(RunOptions.DEFAULT)) {
+      n.set("options", r.options().toJson());
+    }
+    if (r.workspace() != null) {
+      n.set("workspace", r.workspace());
+    }
     return n;
   }
 
@@ -93,7 +106,8 @@ public final class RunJson {
         status, Path.of(required(n, "cwd")), text(n, "prompt"), text(n, "profile"), object(n, "metadata"),
         RemoteRef.fromJson(n.get("remoteRef")), instant(n, "startedAt"), instant(n, "updatedAt"),
         instant(n, "completedAt"), n.path("lastSeq").asLong(0), text(n, "summary"), result(n.get("result")),
-        text(n, "error"), object(n, "outputSchema"), object(n, "backendConfig"));
+        text(n, "error"), object(n, "outputSchema"), object(n, "backendConfig"), Usage.fromJson(n.get("usage")),
+        RunOptions.fromJson(n.get("options")), object(n, "workspace"));
   }
 
   /** @return the result in a run.json {@code result} value, or null */

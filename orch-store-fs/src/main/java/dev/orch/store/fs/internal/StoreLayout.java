@@ -76,8 +76,6 @@ public record StoreLayout(String dirName) {
     public static final String LEASE = ".lease";
     /** {@code artifacts} */
     public static final String ARTIFACTS = "artifacts";
-    /** {@code attach.json}: what a later process needs to re-attach to the run's agent (SPEC §12.8) */
-    public static final String ATTACH = "attach.json";
     /** {@code agent/}: files of the run's agent process (output, exit code, stdin FIFO) */
     public static final String AGENT = "agent";
 
