@@ -377,4 +377,27 @@ class EngineBehaviourTest {
           || l.contains("\"error\": \"scripted failure\""))).isTrue();
     }
   }
+
+  @Test
+  @DisplayName("one cwd reached through a symlink and its real path: concurrent spawns through both all succeed, "
+      + "and both spellings list the same runs (issue 9 item 4)")
+  void symlinkedCwd() throws Exception {
+    Path link = home.resolve("link-to-cwd");
+    Files.createSymbolicLink(link, cwd);
+    List<CompletableFuture<SpawnResult>> spawns = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String dir = (i % 2 == 0 ? link : cwd).toString();
+      spawns.add(CompletableFuture.supplyAsync(() -> orch.spawn(SpawnRequest.builder("scripted", Role.WORKER, dir,
+          SessionMode.NEW).prompt("complete").build())));
+    }
+    List<SpawnResult> results = spawns.stream().map(CompletableFuture::join).toList();
+    for (SpawnResult r : results) {
+      finish(r);
+    }
+    assertThat(orch.listRuns(null, null, link.toString())).hasSize(20)
+        .allSatisfy(s -> assertThat(s.cwd()).isEqualTo(cwd.toRealPath()));
+    assertThat(orch.listRuns(null, null, cwd.toString())).hasSize(20);
+    assertThat(orch.listAgents(link.toString(), null, null)).extracting(AgentInfo::agentName).doesNotHaveDuplicates()
+        .hasSize(20);
+  }
 }

@@ -124,7 +124,7 @@ final class Queries {
   }
 
   List<RunSummary> listRuns(RunStatus status, String backend, String cwd) {
-    Path dir = cwd == null ? null : Path.of(cwd).normalize();
+    Path dir = Cwds.filter(cwd);
     return resolver.merged(store.listRuns(dir)).stream()
         .filter(r -> status == null || r.status() == status)
         .filter(r -> backend == null || r.backend().equals(backend))
@@ -162,7 +162,7 @@ final class Queries {
   }
 
   List<AgentInfo> listAgents(String cwd, String backend, String status) {
-    Path dir = cwd == null ? null : Path.of(cwd).normalize();
+    Path dir = Cwds.filter(cwd);
     List<RunRecord> runs = resolver.merged(store.listRuns(dir));
     Map<String, List<RunRecord>> bySession = runs.stream()
         .collect(Collectors.groupingBy(r -> r.sessionId().value()));

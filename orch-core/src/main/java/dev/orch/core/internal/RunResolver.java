@@ -75,7 +75,7 @@ final class RunResolver {
    *     CONFLICT when the name exists in several cwds and no cwd was given
    */
   SessionRecord session(String agentName, String cwd) {
-    Path dir = cwd == null || cwd.isBlank() ? null : Path.of(cwd).normalize();
+    Path dir = Cwds.filter(cwd);
     List<SessionRecord> matches = store.listSessions(dir).stream()
         .filter(s -> s.agentName().equals(agentName)).collect(Collectors.toList());
     if (matches.isEmpty()) {

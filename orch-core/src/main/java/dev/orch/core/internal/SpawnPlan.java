@@ -85,7 +85,7 @@ final class SpawnPlan {
         throw OrchException.conflict("Session " + sid + " is bound to backend " + existing.backend() + ", not "
             + req.backend());
       }
-      if (!existing.cwd().equals(cwd)) {
+      if (!Cwds.same(existing.cwd(), cwd)) {
         throw OrchException.conflict("Session " + sid + " belongs to cwd " + existing.cwd() + ", not " + cwd);
       }
       requireResumable(existing, lines);
@@ -143,7 +143,7 @@ final class SpawnPlan {
     if (!Files.isDirectory(p)) {
       throw OrchException.invalid("cwd is not a directory: " + text);
     }
-    return p.normalize();
+    return Cwds.canonical(p);
   }
 
   SessionMode mode() {

@@ -22,6 +22,7 @@ import dev.orch.store.fs.internal.EventIndex;
 import dev.orch.store.fs.internal.FsEventLog;
 import dev.orch.store.fs.internal.JsonSupport;
 import dev.orch.store.fs.internal.Leases;
+import dev.orch.store.fs.internal.Leftovers;
 import dev.orch.store.fs.internal.ProcessLog;
 import dev.orch.store.fs.internal.RunIndex;
 import dev.orch.store.fs.internal.RunJson;
@@ -74,6 +75,8 @@ public final class FsRunStore implements RunStore {
     this.layout = new StoreLayout(settings.dirName());
     this.index = new RunIndex(settings.home());
     this.catalog = new Catalog(layout, index);
+    Leftovers.sweep(index.home());
+    Leftovers.sweep(index.home().resolve("active"));
   }
 
   // ---- runs -------------------------------------------------------------------------------------------------
@@ -122,6 +125,7 @@ public final class FsRunStore implements RunStore {
 
   @Override
   public EventLog openEventLog(RunRecord run) {
+    Leftovers.sweep(runDir(run));
     Path file = runDir(run).resolve(RunFiles.EVENTS);
     reader.forget(file);
     return FsEventLog.open(file);
@@ -288,6 +292,7 @@ public final class FsRunStore implements RunStore {
   public SessionRecord createSession(Path cwd, String nickname, Function<String, SessionRecord> factory) {
     Path c = normalize(cwd);
     Path dir = layout.sessionsDir(c);
+    Leftovers.sweep(dir);
     SessionRecord s = sessions.create(dir, nickname, factory);
     catalog.rememberSession(s.sessionId().value(), dir);
     catalog.rememberCwd(c);

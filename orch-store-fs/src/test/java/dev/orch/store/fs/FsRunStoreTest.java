@@ -251,4 +251,37 @@ class FsRunStoreTest {
     assertThatThrownBy(() -> FsStoreSettings.fromEnvironment(Map.of("ORCH_STORE_DIR_NAME", "../up")))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  @DisplayName("temp files left by a killed writer are removed when the run is opened; a fresh one is kept")
+  void leftoverTempFilesRemoved() throws Exception {
+    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
+    store.createRun(run).close();
+    Path dir = runDir(run);
+    Path old = dir.resolve(".run.json.1a2b3c.tmp");
+    Path fresh = dir.resolve(".run.json.4d5e6f.tmp");
+    Files.writeString(old, "{\"half\": ");
+    Files.writeString(fresh, "{\"being\": ");
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(
+        java.time.Instant.now().minus(java.time.Duration.ofMinutes(5))));
+    store.openEventLog(run).close();
+    assertThat(old).doesNotExist();
+    assertThat(fresh).exists();
+  }
+
+  @Test
+  @DisplayName("run documents (attach, spawn) are stored atomically next to run.json and read back")
+  void runDocuments() throws Exception {
+    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
+    store.createRun(run).close();
+    assertThat(store.readDocument(run, "attach")).isEmpty();
+    var doc = JSON.createObjectNode().put("pid", 42);
+    store.saveDocument(run, "attach", doc);
+    assertThat(store.readDocument(run, "attach")).contains(doc);
+    assertThat(runDir(run).resolve("attach.json")).exists();
+    assertThatThrownBy(() -> store.saveDocument(run, "../evil", doc)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.saveDocument(run, "run", doc)).isInstanceOf(IllegalArgumentException.class);
+    Files.writeString(runDir(run).resolve("spawn.json"), "{not json");
+    assertThat(store.readDocument(run, "spawn")).isEmpty();
+  }
 }
