@@ -102,7 +102,20 @@ public final class Orchestrator implements AutoCloseable {
    * @return runs newest first across all known cwds (SPEC §2 list_runs)
    */
   public List<RunSummary> listRuns(RunStatus status, String backend, String cwd) {
-    return engine.listRuns(status, backend, cwd);
+    return engine.listRuns(status, backend, cwd, 0, Integer.MAX_VALUE).runs();
+  }
+
+  /**
+   * One page of {@link #listRuns(RunStatus, String, String)}: served from the store's index, so a page costs about
+   * {@code limit} run reads however many runs exist (issue 8 item 4).
+   *
+   * @param offset matching runs to skip, ≥ 0
+   * @param limit most runs to return, ≥ 1
+   * @return the page and the number of matching runs
+   * @throws OrchException INVALID_ARGUMENT for a negative offset or a limit below 1
+   */
+  public RunListing listRuns(RunStatus status, String backend, String cwd, int offset, int limit) {
+    return engine.listRuns(status, backend, cwd, offset, limit);
   }
 
   /**

@@ -187,7 +187,8 @@ class StoreFaultTest {
     assertThat(rest.get(rest.size() - 1).type()).isEqualTo(EventType.RUN_FAILED);
     assertThat(early).isNotEmpty();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!Files.exists(runDir(r).resolve("events.jsonl")) && System.nanoTime() < deadline) {
+    Path log = runDir(r).resolve("events.jsonl");
+    while (!(Files.exists(log) && Files.readString(log).contains("run_failed")) && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
     assertThat(typesOnDisk(r)).containsExactly("run_failed");

@@ -14,6 +14,7 @@ import dev.orch.core.OrchException;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunId;
 import dev.orch.core.RunLimits;
+import dev.orch.core.RunListing;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
 import dev.orch.core.RunSummary;
@@ -481,8 +482,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /** @see dev.orch.core.Orchestrator#listRuns */
-  public List<RunSummary> listRuns(RunStatus status, String backend, String cwd) {
-    return queries.listRuns(status, backend, cwd);
+  public RunListing listRuns(RunStatus status, String backend, String cwd, int offset, int limit) {
+    return queries.listRuns(status, backend, cwd, offset, limit);
   }
 
   /** @see dev.orch.core.Orchestrator#readArtifact */

@@ -5,11 +5,14 @@ import dev.orch.core.ArtifactSlice;
 import dev.orch.core.EventPage;
 import dev.orch.core.NormalizedEvent;
 import dev.orch.core.OrchException;
+import dev.orch.core.RunListing;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
 import dev.orch.core.RunSummary;
 import dev.orch.core.internal.sanitize.Utf8Slices;
 import dev.orch.core.spi.ArtifactManifest;
+import dev.orch.core.spi.RunFilter;
+import dev.orch.core.spi.RunPage;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.SessionRecord;
@@ -123,12 +126,18 @@ final class Queries {
     return new EventPage(r.runId(), r.status(), events, next);
   }
 
-  List<RunSummary> listRuns(RunStatus status, String backend, String cwd) {
-    Path dir = Cwds.filter(cwd);
-    return resolver.merged(store.listRuns(dir)).stream()
+  RunListing listRuns(RunStatus status, String backend, String cwd, int offset, int limit) {
+    if (offset < 0) {
+      throw OrchException.invalid("offset must be >= 0");
+    }
+    if (limit < 1) {
+      throw OrchException.invalid("limit must be >= 1");
+    }
+    RunPage page = store.listRuns(new RunFilter(Cwds.filter(cwd), status, backend, null), offset, limit);
+    List<RunSummary> runs = resolver.merged(page.runs()).stream()
         .filter(r -> status == null || r.status() == status)
-        .filter(r -> backend == null || r.backend().equals(backend))
         .map(RunRecord::toSummary).collect(Collectors.toList());
+    return new RunListing(runs, page.total());
   }
 
   ArtifactSlice readArtifact(RunRef ref, long seq, String fieldPath, long offset, int limit) {

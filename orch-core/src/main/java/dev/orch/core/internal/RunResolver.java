@@ -5,6 +5,7 @@ import dev.orch.core.RunId;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
 import dev.orch.core.SessionId;
+import dev.orch.core.spi.RunFilter;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.SessionRecord;
@@ -97,8 +98,8 @@ final class RunResolver {
 
   /** @return the session's runs, newest first, live records overriding disk ones */
   List<RunRecord> runsOf(SessionRecord session) {
-    return merged(store.listRuns(session.cwd())).stream()
-        .filter(r -> r.sessionId().equals(session.sessionId())).collect(Collectors.toList());
+    return merged(store.listRuns(new RunFilter(session.cwd(), null, null, session.sessionId()), 0,
+        Integer.MAX_VALUE).runs());
   }
 
   /** @return records of the store with live records substituted and live-only ones added, newest first */

@@ -11,7 +11,9 @@ import dev.orch.core.spi.ArtifactManifest;
 import dev.orch.core.spi.EventLog;
 import dev.orch.core.spi.InboxMessage;
 import dev.orch.core.spi.ProcessRef;
+import dev.orch.core.spi.RunFilter;
 import dev.orch.core.spi.RunLease;
+import dev.orch.core.spi.RunPage;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.SessionRecord;
@@ -26,6 +28,7 @@ import dev.orch.store.fs.internal.Leftovers;
 import dev.orch.store.fs.internal.ProcessLog;
 import dev.orch.store.fs.internal.RunIndex;
 import dev.orch.store.fs.internal.RunJson;
+import dev.orch.store.fs.internal.RunListIndex;
 import dev.orch.store.fs.internal.SeqLineReader;
 import dev.orch.store.fs.internal.SessionFiles;
 import dev.orch.store.fs.internal.StoreErrors;
@@ -64,6 +67,7 @@ public final class FsRunStore implements RunStore {
   private final SeqLineReader reader = new SeqLineReader();
   private final SessionFiles sessions = new SessionFiles(reader);
   private final Catalog catalog;
+  private final RunListIndex runList;
   private final Set<RunLease> leases = ConcurrentHashMap.newKeySet();
 
   /**
@@ -75,6 +79,7 @@ public final class FsRunStore implements RunStore {
     this.layout = new StoreLayout(settings.dirName());
     this.index = new RunIndex(settings.home());
     this.catalog = new Catalog(layout, index);
+    this.runList = new RunListIndex(layout, catalog::readRun);
     Leftovers.sweep(index.home());
     Leftovers.sweep(index.home().resolve("active"));
   }
@@ -101,6 +106,7 @@ public final class FsRunStore implements RunStore {
       throw e;
     }
     catalog.rememberRun(id, dir);
+    runList.record(cwd, run);
     return lease;
   }
 
@@ -111,6 +117,52 @@ public final class FsRunStore implements RunStore {
     if (run.status().isTerminal()) {
       AtomicFiles.replace(dir.resolve(RunFiles.RESULT), JsonSupport.pretty(RunJson.resultFile(run)));
     }
+    runList.record(dir.getParent().getParent().getParent(), run);
+  }
+
+  /**
+   * The index may lag behind run.json by one status change (it is written right after run.json), and only for runs
+   * that are not terminal yet (terminal is sticky): those few are checked against their run.json.
+   */
+  private boolean statusMatches(RunFilter filter, Path cwd, RunListIndex.Entry e) {
+    if (filter.status() == null || e.status() == filter.status()) {
+      return true;
+    }
+    if (e.status().isTerminal()) {
+      return false;
+    }
+    return catalog.readRun(layout.runDir(cwd, e.runId())).map(r -> r.status() == filter.status()).orElse(false);
+  }
+
+  /**
+   * Lists through the per-cwd index ({@code run-index.jsonl}): the index picks and orders the page, whose records are
+   * then read from their run.json (issue 8 item 4).
+   */
+  @Override
+  public RunPage listRuns(RunFilter filter, int offset, int limit) {
+    record Hit(Path cwd, RunListIndex.Entry entry) {
+    }
+    List<Hit> matching = new ArrayList<>();
+    Set<Path> cwds = filter.cwd() == null ? catalog.knownCwds() : Set.of(normalize(filter.cwd()));
+    for (Path c : cwds) {
+      for (RunListIndex.Entry e : runList.entries(c)) {
+        if ((filter.backend() == null || e.backend().equals(filter.backend()))
+            && (filter.sessionId() == null || e.sessionId().equals(filter.sessionId().value()))
+            && statusMatches(filter, c, e)) {
+          matching.add(new Hit(c, e));
+        }
+      }
+    }
+    if (cwds.size() > 1) {
+      matching.sort(java.util.Comparator.comparing(Hit::entry, RunListIndex.NEWEST_FIRST));
+    }
+    List<RunRecord> page = new ArrayList<>();
+    for (int i = Math.max(0, offset); i < matching.size() && page.size() < limit; i++) {
+      Hit h = matching.get(i);
+      catalog.readRun(layout.runDir(h.cwd(), h.entry().runId())).filter(filter::accepts).ifPresent(page::add);
+    }
+    page.sort(RunPage.NEWEST_FIRST);
+    return new RunPage(page, matching.size());
   }
 
   @Override

@@ -284,4 +284,54 @@ class FsRunStoreTest {
     Files.writeString(runDir(run).resolve("spawn.json"), "{not json");
     assertThat(store.readDocument(run, "spawn")).isEmpty();
   }
+
+  @Test
+  @DisplayName("list_runs pages come from the per-cwd index: newest first, filtered, with the total; runs copied in "
+      + "and status changes made by another store instance are seen")
+  void listingIndex() throws Exception {
+    java.util.List<RunRecord> runs = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      RunRecord r = Records.queuedRun(cwd, SessionId.random(), "agent" + i);
+      r = new RunRecord(r.runId(), i % 3 == 0 ? "claude_code" : "codex", r.role(), r.sessionId(), r.agentName(),
+          r.status(), r.cwd(), r.prompt(), null, null, null, java.time.Instant.ofEpochSecond(1_700_000_000L + i),
+          r.updatedAt(), null, 0, "", null, null, null, null, null, null, null);
+      store.createRun(r).close();
+      runs.add(r);
+    }
+    var page = store.listRuns(new dev.orch.core.spi.RunFilter(cwd, null, null, null), 5, 10);
+    assertThat(page.total()).isEqualTo(30);
+    java.util.List<RunId> expected = new java.util.ArrayList<>();
+    for (int i = 24; i >= 15; i--) {
+      expected.add(runs.get(i).runId());
+    }
+    assertThat(page.runs()).extracting(r -> r.runId()).containsExactlyElementsOf(expected);
+    assertThat(store.listRuns(new dev.orch.core.spi.RunFilter(cwd, null, "claude_code", null), 0, 100).total())
+        .isEqualTo(10);
+
+    try (FsRunStore other = new FsRunStore(new FsStoreSettings(home, FsStoreSettings.DEFAULT_DIR_NAME))) {
+      assertThat(other.listRuns(new dev.orch.core.spi.RunFilter(cwd, RunStatus.QUEUED, null, null), 0, 100).total())
+          .isEqualTo(30);
+      RunRecord done = runs.get(7).withProgress(RunStatus.COMPLETED, "Run completed", 3, Records.now());
+      store.saveRun(done);
+      assertThat(other.listRuns(new dev.orch.core.spi.RunFilter(cwd, RunStatus.COMPLETED, null, null), 0, 100)
+          .runs()).extracting(RunRecord::runId).containsExactly(done.runId());
+
+      RunRecord copied = Records.queuedRun(cwd, SessionId.random(), "copied");
+      Path source = otherCwd.resolve("src");
+      try (FsRunStore scratch = new FsRunStore(new FsStoreSettings(otherCwd.resolve("home"),
+          FsStoreSettings.DEFAULT_DIR_NAME))) {
+        scratch.createRun(new RunRecord(copied.runId(), copied.backend(), copied.role(), copied.sessionId(),
+            copied.agentName(), copied.status(), source, "p", null, null, null, Records.now(), Records.now(), null, 0,
+            "", null, null, null, null, null, null, null)).close();
+      }
+      Files.createDirectories(source);
+      String json = Files.readString(source.resolve(".nanobot-orchestrator/runs/" + copied.runId() + "/run.json"))
+          .replace(source.toString(), cwd.toString());
+      Path target = cwd.resolve(".nanobot-orchestrator/runs/" + copied.runId());
+      Files.createDirectories(target);
+      Files.writeString(target.resolve("run.json"), json);
+      assertThat(other.listRuns(new dev.orch.core.spi.RunFilter(cwd, null, null, null), 0, 100).total())
+          .isEqualTo(31);
+    }
+  }
 }
