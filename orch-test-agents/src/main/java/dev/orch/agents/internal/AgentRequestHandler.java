@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
- * The {@link RequestHandler} of a test agent: the SDK's {@code DefaultRequestHandler} with two changes.
+ * The {@link RequestHandler} of a test agent: the SDK's {@code DefaultRequestHandler} with three changes.
  * <ul>
  *   <li>Every {@code message/send} and {@code message/stream} is checked against the context pins first (SPEC §9:
  *       a given cwd is absolute and matches the context's pin), so a refusal is a JSON-RPC -32602 error and no task
