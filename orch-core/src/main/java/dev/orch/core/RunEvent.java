@@ -54,7 +54,7 @@ public sealed interface RunEvent {
     }
     ObjectNode details = details();
     if (details != null) {
-      details.fields().forEachRemaining(e -> {
+      details.properties().forEach(e -> {
         if (!data.has(e.getKey())) {
           data.set(e.getKey(), e.getValue().deepCopy());
         }

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -20,8 +21,9 @@ import java.util.function.Consumer;
  * URL, agent card URL and a ready {@code spawn_run} payload (backend {@code remote_a2a} with
  * {@code backend_config.agent_url}) on stdout, and serves until Ctrl+C / SIGTERM (a shutdown hook closes the
  * server, cancelling live runs). Without {@code --backend} it asks on stdin: {@code 1}/{@code codex} or
- * {@code 2}/{@code claude_code} ({@code 3}/{@code scripted} too), asking again after anything else. Logs go to
- * stderr. Exit codes: 0 after {@code --help}, 2 for bad arguments or no answer, 1 when the server cannot start.
+ * {@code 2}/{@code claude_code} ({@code 3}/{@code scripted} too), asking again after anything else, then — unless
+ * {@code --cwd} was given — for the default working directory (Enter or end of input keeps the directory it was
+ * started in). Logs go to stderr. Exit codes: 0 after {@code --help}, 2 for bad arguments or no answer, 1 when the server cannot start.
  */
 public final class StartA2aAgent {
   /** Printed before the base URL. */
@@ -30,6 +32,10 @@ public final class StartA2aAgent {
   public static final String JSON_RPC_LABEL = "JSON-RPC URL:   ";
   /** Printed before the agent card URL. */
   public static final String CARD_URL_LABEL = "Agent card URL: ";
+  /** Printed before the default working directory. */
+  public static final String CWD_LABEL = "Default cwd:    ";
+  /** The interactive question for the default working directory (followed by the proposed one in brackets). */
+  public static final String CWD_QUESTION = "Working directory for messages that name none";
   /** The interactive question. */
   public static final String QUESTION = "Which backend should the test agent wrap? [1] codex  [2] claude_code  "
       + "[3] scripted: ";
@@ -108,18 +114,26 @@ public final class StartA2aAgent {
       out.println(LaunchOptions.USAGE);
       return null;
     }
+    Path startDir = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
     if (options.flavour() == null) {
-      options = options.withFlavour(ask(stdin, out));
+      BufferedReader in = stdin instanceof BufferedReader b ? b : new BufferedReader(stdin);
+      options = options.withFlavour(ask(in, out));
+      if (options.cwd() == null) {
+        options = options.withCwd(askCwd(in, out, startDir));
+      }
     }
+    Path cwd = options.cwd() != null ? options.cwd() : startDir;
     TestAgentServer server = TestAgentServer.builder(options.flavour()).host(options.host()).port(options.port())
-        .backendConfig(options.backendConfig()).environment(env).scriptFile(options.scriptFile()).build().start();
+        .backendConfig(options.backendConfig()).environment(env).scriptFile(options.scriptFile()).defaultCwd(cwd)
+        .build().start();
     started.accept(server);
     out.println(server.card().name() + " is running.");
     out.println(BASE_URL_LABEL + server.baseUrl());
     out.println(JSON_RPC_LABEL + server.jsonRpcUrl());
     out.println(CARD_URL_LABEL + server.cardUrl());
+    out.println(CWD_LABEL + server.defaultCwd() + " (for messages without metadata.nanobot_orchestrator.cwd)");
     out.println("spawn_run payload (Orch MCP tool spawn_run; set cwd and prompt):");
-    out.println(spawnRunPayload(server.baseUrl(), System.getProperty("user.dir")).toPrettyString());
+    out.println(spawnRunPayload(server.baseUrl(), server.defaultCwd().toString()).toPrettyString());
     out.println("Press Ctrl+C to stop.");
     out.flush();
     return server;
@@ -141,8 +155,7 @@ public final class StartA2aAgent {
     return p;
   }
 
-  private static Flavour ask(Reader stdin, PrintStream out) {
-    BufferedReader in = stdin instanceof BufferedReader b ? b : new BufferedReader(stdin);
+  private static Flavour ask(BufferedReader in, PrintStream out) {
     while (true) {
       out.print(QUESTION);
       out.flush();
@@ -166,6 +179,32 @@ public final class StartA2aAgent {
         return f;
       }
       out.println("Please answer 1 (codex), 2 (claude_code) or 3 (scripted); got '" + line.trim() + "'.");
+    }
+  }
+
+  /** Asks for the default working directory; Enter or the end of input keeps {@code proposed}. */
+  private static Path askCwd(BufferedReader in, PrintStream out, Path proposed) {
+    while (true) {
+      out.print(CWD_QUESTION + " [" + proposed + "]: ");
+      out.flush();
+      String line;
+      try {
+        line = in.readLine();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (line == null || line.isBlank()) {
+        if (line == null) {
+          out.println();
+        }
+        return proposed;
+      }
+      try {
+        return LaunchOptions.directory(line);
+      } catch (IllegalArgumentException e) {
+        out.println("Please answer with an existing directory (or Enter for " + proposed + "): " + e.getMessage()
+            + ".");
+      }
     }
   }
 }

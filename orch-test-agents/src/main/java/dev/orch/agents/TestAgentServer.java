@@ -23,6 +23,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Endpoints: {@code GET /.well-known/agent-card.json} (the card), {@code POST /a2a/jsonrpc} and {@code POST /}
- * (JSON-RPC). Thread-safe; {@link #close()} is idempotent. An Orchestrator built by the server (no
+ * (JSON-RPC). A context works in the directory its first message names in
+ * {@code metadata.nanobot_orchestrator.cwd}, or else in the {@link Builder#defaultCwd default directory}, so any A2A
+ * client can use the agent. Thread-safe; {@link #close()} is idempotent. An Orchestrator built by the server (no
  * {@link Builder#orchestrator} given) is closed with it, which cancels live runs.
  */
 public final class TestAgentServer implements AutoCloseable {
@@ -99,7 +102,7 @@ public final class TestAgentServer implements AutoCloseable {
     String host = config.host.contains(":") ? "[" + config.host + "]" : config.host;
     baseUrl = "http://" + host + ":" + server.getAddress().getPort();
     card = AgentCards.card(config.flavour, jsonRpcUrl(), version());
-    ContextPins pins = new ContextPins();
+    ContextPins pins = new ContextPins(config.defaultCwd);
     AgentExecutor executor;
     if (config.flavour.wrapsBackend()) {
       Orchestrator orch = config.orchestrator;
@@ -165,6 +168,11 @@ public final class TestAgentServer implements AutoCloseable {
   /** @return the flavour */
   public Flavour flavour() {
     return config.flavour;
+  }
+
+  /** @return the working directory of contexts whose first message names none (absolute, normalized) */
+  public Path defaultCwd() {
+    return config.defaultCwd;
   }
 
   /**
@@ -239,6 +247,7 @@ public final class TestAgentServer implements AutoCloseable {
     private ObjectNode backendConfig;
     private Map<String, String> environment = System.getenv();
     private Path scriptFile;
+    private Path defaultCwd = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
 
     private Builder(Flavour flavour) {
       this.flavour = Objects.requireNonNull(flavour, "flavour");
@@ -285,6 +294,27 @@ public final class TestAgentServer implements AutoCloseable {
     /** @param value script file of the scripted flavour, or null for the built-in script @return this */
     public Builder scriptFile(Path value) {
       this.scriptFile = value;
+      return this;
+    }
+
+    /**
+     * Sets the working directory of contexts whose first message carries no
+     * {@code metadata.nanobot_orchestrator.cwd} (generic A2A clients). Default: the process's working directory.
+     *
+     * @param value an absolute path of an existing directory
+     * @return this
+     * @throws IllegalArgumentException when the path is relative, missing, or not a directory
+     */
+    public Builder defaultCwd(Path value) {
+      Objects.requireNonNull(value, "defaultCwd");
+      if (!value.isAbsolute()) {
+        throw new IllegalArgumentException("the default cwd must be an absolute path: " + value);
+      }
+      if (!Files.isDirectory(value)) {
+        throw new IllegalArgumentException(Files.exists(value) ? "the default cwd is not a directory: " + value
+            : "the default cwd does not exist: " + value);
+      }
+      this.defaultCwd = value.normalize();
       return this;
     }
 

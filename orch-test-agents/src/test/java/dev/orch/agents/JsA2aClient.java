@@ -23,7 +23,7 @@ final class JsA2aClient {
 
   /**
    * @param baseUrl the agent's base URL
-   * @param cwd the cwd to send in metadata.nanobot_orchestrator.cwd
+   * @param cwd the cwd to send in metadata.nanobot_orchestrator.cwd, or null to send plain messages without metadata
    * @param scenario send | stream | cancel
    * @param prompt the message text
    * @param workDir where to put the script
@@ -38,8 +38,9 @@ final class JsA2aClient {
         Files.copy(in, script);
       }
     }
-    ProcessBuilder pb = new ProcessBuilder(List.of("node", script.toString(), baseUrl, cwd.toString(), scenario,
-        prompt)).directory(workDir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+    String cwdArg = cwd == null ? "-" : cwd.toString();
+    ProcessBuilder pb = new ProcessBuilder(List.of("node", script.toString(), baseUrl, cwdArg, scenario, prompt))
+        .directory(workDir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("NODE_PATH", nodeModules.toString());
     Process p = pb.start();
     p.getOutputStream().close();

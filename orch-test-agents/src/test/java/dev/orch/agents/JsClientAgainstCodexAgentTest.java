@@ -33,7 +33,8 @@ class JsClientAgainstCodexAgentTest {
   @BeforeAll
   static void start() throws Exception {
     api = MockResponsesApi.start();
-    agent = TestAgentServer.builder(Flavour.CODEX).environment(codexEnvironment(api, tmp)).build().start();
+    agent = TestAgentServer.builder(Flavour.CODEX).environment(codexEnvironment(api, tmp))
+        .defaultCwd(Files.createDirectories(tmp.resolve("agent-default-cwd"))).build().start();
   }
 
   @AfterAll
@@ -93,6 +94,16 @@ class JsClientAgainstCodexAgentTest {
     assertThat(out.at("/task/state").asText()).isEqualTo("TASK_STATE_COMPLETED");
     assertThat(artifactText(out.get("task"))).isEqualTo(MockResponsesApi.SHELL_DONE);
     assertThat(cwd.resolve("out.txt")).as("created by codex's shell tool in the pinned cwd").hasContent("hi");
+  }
+
+  @Test
+  @DisplayName("a plain message without metadata runs codex in the agent's default directory (--cwd)")
+  void plainMessageWorksInDefaultCwd() throws Exception {
+    JsonNode out = JsA2aClient.run(agent.baseUrl(), null, "stream", "Please " + MockResponsesApi.SHELL, tmp);
+    assertThat(out.at("/task/state").asText()).as("in %s", out).isEqualTo("TASK_STATE_COMPLETED");
+    assertThat(artifactText(out.get("task"))).isEqualTo(MockResponsesApi.SHELL_DONE);
+    assertThat(agent.defaultCwd().resolve("out.txt")).as("created by codex's shell tool in the default cwd")
+        .hasContent("hi");
   }
 
   @Test

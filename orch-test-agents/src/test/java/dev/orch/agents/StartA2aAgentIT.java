@@ -57,13 +57,18 @@ class StartA2aAgentIT {
   }
 
   @Test
-  @DisplayName("asks which backend to wrap, asks again after a bad answer, then starts the claude_code agent")
+  @DisplayName("asks which backend to wrap (again after a bad answer) and the directory, then starts the claude_code agent")
   void interactive() throws Exception {
+    Path work = Files.createDirectories(tmp.resolve("work"));
     try (LauncherProcess p = LauncherProcess.start(List.of(), env(), tmp)) {
-      p.write("x\n2\n");
+      p.write("x\n2\n" + work + "\n");
       String cardUrl = p.awaitLine(StartA2aAgent.CARD_URL_LABEL, START);
+      assertThat(p.awaitLine(StartA2aAgent.CWD_LABEL, START)).startsWith(work.toString());
+      p.awaitLine("Press Ctrl+C to stop.", START);
       assertThat(p.stdout()).contains("Please answer 1 (codex), 2 (claude_code)")
-          .contains("Claude Code Test Agent is running.");
+          .contains(StartA2aAgent.CWD_QUESTION)
+          .contains("Claude Code Test Agent is running.")
+          .contains("\"cwd\" : \"" + work + "\"");
       assertThat(p.stdout().split(java.util.regex.Pattern.quote("Which backend"), -1)).hasSize(3);
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(cardUrl)).GET()
           .build(), HttpResponse.BodyHandlers.ofString());

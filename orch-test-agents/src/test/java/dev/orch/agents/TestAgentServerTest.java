@@ -43,7 +43,8 @@ class TestAgentServerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = TestAgentServer.builder(Flavour.SCRIPTED).build().start();
+    server = TestAgentServer.builder(Flavour.SCRIPTED).defaultCwd(Files.createDirectories(dir.resolve("default")))
+        .build().start();
     client = new A2aTestClient(server.baseUrl());
   }
 
@@ -136,11 +137,9 @@ class TestAgentServerTest {
   }
 
   @Test
-  @DisplayName("pins a context to the cwd of its first message and refuses a missing, relative or different cwd")
+  @DisplayName("pins a context to the cwd of its first message and refuses a relative or different cwd")
   void contextPinnedToCwd() throws Exception {
     String contextId = "ctx-" + UUID.randomUUID();
-    assertThatThrownBy(() -> client.send(A2aTestClient.message("no cwd", null, contextId, null), true))
-        .isInstanceOf(A2AClientException.class).hasMessageContaining("cwd is required for a new context");
     assertThatThrownBy(() -> client.send(A2aTestClient.message("relative", "some/dir", contextId, null), true))
         .isInstanceOf(A2AClientException.class).hasMessageContaining("must be an absolute path: some/dir");
 
@@ -157,6 +156,22 @@ class TestAgentServerTest {
     Task noCwd = client.sendBlocking(A2aTestClient.message("pinned", null, contextId, null));
     assertThat(noCwd.getStatus().state()).isEqualTo(TaskState.COMPLETED);
     assertThat(finalText(noCwd)).isEqualTo("Echo: pinned");
+  }
+
+  @Test
+  @DisplayName("a context whose first message names no cwd works in the default directory and stays pinned to it")
+  void contextWithoutCwdPinnedToDefault() throws Exception {
+    String contextId = "ctx-" + UUID.randomUUID();
+    Task first = client.sendBlocking(A2aTestClient.message("plain", null, contextId, null));
+    assertThat(first.getStatus().state()).isEqualTo(TaskState.COMPLETED);
+    assertThat(finalText(first)).isEqualTo("Echo: plain");
+
+    assertThatThrownBy(() -> client.send(A2aTestClient.message("moved", cwd(), contextId, null), true))
+        .isInstanceOf(A2AClientException.class)
+        .hasMessageContaining("is pinned to cwd " + server.defaultCwd() + "; refusing cwd " + cwd());
+    Task explicitDefault = client.sendBlocking(A2aTestClient.message("same", server.defaultCwd().toString(),
+        contextId, null));
+    assertThat(explicitDefault.getStatus().state()).isEqualTo(TaskState.COMPLETED);
   }
 
   @Test

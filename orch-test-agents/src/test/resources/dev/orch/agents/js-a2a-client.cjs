@@ -3,7 +3,8 @@
 // compatibility layer (card resolver + JSON-RPC transport factory with legacyCompat), talking to the Java
 // 0.3.0 JSON-RPC server of orch-test-agents.
 //
-// Usage: node js-a2a-client.cjs <agent base url> <cwd> <scenario> <prompt>
+// Usage: node js-a2a-client.cjs <agent base url> <cwd | -> <scenario> <prompt>
+//   cwd     sent as metadata.nanobot_orchestrator.cwd; "-" sends a plain message with no metadata (a generic client)
 //   send    blocking message/send, then tasks/get of the returned task
 //   stream  message/stream until the stream ends, then tasks/get
 //   cancel  message/stream; at the first working update tasks/cancel; then read the stream to its end, tasks/get
@@ -53,7 +54,7 @@ function request(text) {
     message: {
       messageId: crypto.randomUUID(), role: Role.ROLE_USER, contextId: '', taskId: '',
       parts: [{ content: { $case: 'text', value: text }, metadata: undefined, filename: '', mediaType: 'text/plain' }],
-      metadata: { nanobot_orchestrator: { cwd } }, extensions: [], referenceTaskIds: [],
+      metadata: cwd === '-' ? undefined : { nanobot_orchestrator: { cwd } }, extensions: [], referenceTaskIds: [],
     },
     configuration: { acceptedOutputModes: ['text'], taskPushNotificationConfig: undefined, returnImmediately: false },
     metadata: undefined,
@@ -67,7 +68,13 @@ async function main() {
   }));
   const client = await factory.createFromUrl(baseUrl);
   const card = await client.getAgentCard();
-  const out = { card: { name: card.name, streaming: card.capabilities && card.capabilities.streaming } };
+  const out = {
+    card: {
+      name: card.name, streaming: card.capabilities && card.capabilities.streaming,
+      extensions: ((card.capabilities && card.capabilities.extensions) || [])
+        .map((e) => ({ uri: e.uri, required: !!e.required })),
+    },
+  };
   let taskId;
   if (scenario === 'send') {
     const result = await client.sendMessage(request(prompt));

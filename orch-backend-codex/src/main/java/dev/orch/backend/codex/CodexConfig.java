@@ -81,7 +81,7 @@ public record CodexConfig(Path executable, String model, String sandbox, String 
 
     Map<String, JsonNode> config = new LinkedHashMap<>();
     if (configObject != null) {
-      configObject.fields().forEachRemaining(e -> {
+      configObject.properties().forEach(e -> {
         String problem = Toml.problem(e.getValue());
         if (e.getKey().isBlank()) {
           r.error("config", "keys must not be blank");

@@ -178,7 +178,7 @@ public final class ConfigReader {
       errors.add(source(key) + ": expected an object of strings");
       return out;
     }
-    var it = v.fields();
+    var it = v.properties().iterator();
     while (it.hasNext()) {
       var e = it.next();
       if (!e.getValue().isTextual()) {

@@ -110,7 +110,7 @@ class ToolSchemasTest {
   static JsonNode withoutDescriptions(JsonNode n) {
     if (n.isObject()) {
       ObjectNode copy = JSON.createObjectNode();
-      n.fields().forEachRemaining(e -> {
+      n.properties().forEach(e -> {
         if (!(e.getKey().equals("description") && e.getValue().isTextual())) {
           copy.set(e.getKey(), withoutDescriptions(e.getValue()));
         }

@@ -34,6 +34,7 @@ import dev.orch.store.fs.internal.SessionFiles;
 import dev.orch.store.fs.internal.StoreErrors;
 import dev.orch.store.fs.internal.StoreLayout;
 import dev.orch.store.fs.internal.StoreLayout.RunFiles;
+import dev.orch.store.fs.internal.TsRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -47,23 +48,29 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The file store (SPEC §5, §6): per cwd {@code <cwd>/<dirName>/runs/<run_id>/…} and {@code sessions/…}, plus a
- * global home with the run index (run_id → cwd) and active-run markers. Compatible with the TS server's files
- * in both directions; unlike it, every JSON file is replaced atomically, the event log is append-only with an
- * fsync per event and a torn tail is dropped on open, the index is written once per run, and several processes
- * may share one cwd (OS file locks for agent names, inbox seqs, the index and run leases).
+ * global home with Orch's run index (run_id → cwd, {@code run-index.jsonl}), the TS server's registry
+ * ({@code registry.json}, see {@link TsRegistry}) and active-run markers. Compatible with the TS server's files
+ * in both directions: a bare run_id resolves through either index, runs are listed across the cwds of both, and
+ * every run Orch creates is added to {@code registry.json} once (under the TS lock) so the TS server finds it.
+ * Unlike the TS server, every JSON file is replaced atomically, the event log is append-only with an fsync per
+ * event and a torn tail is dropped on open, the indexes are written once per run, and several processes may share
+ * one cwd (OS file locks for agent names, inbox seqs, the index and run leases).
  *
  * <p>Where a run or session was found on disk is remembered, so records whose {@code cwd} differs from the
  * directory holding them (e.g. copied stores) keep working. Thread-safe. Every I/O failure is an
  * {@link OrchException} with code STORE.
  */
 public final class FsRunStore implements RunStore {
+  private static final Logger LOG = LoggerFactory.getLogger(FsRunStore.class);
 
   private final StoreLayout layout;
   private final RunIndex index;
+  private final TsRegistry registry;
   private final SeqLineReader reader = new SeqLineReader();
   private final SessionFiles sessions = new SessionFiles(reader);
   private final Catalog catalog;
@@ -78,7 +85,8 @@ public final class FsRunStore implements RunStore {
   public FsRunStore(FsStoreSettings settings) {
     this.layout = new StoreLayout(settings.dirName());
     this.index = new RunIndex(settings.home());
-    this.catalog = new Catalog(layout, index);
+    this.registry = new TsRegistry(settings.home());
+    this.catalog = new Catalog(layout, index, registry);
     this.runList = new RunListIndex(layout, catalog::readRun);
     Leftovers.sweep(index.home());
     Leftovers.sweep(index.home().resolve("active"));
@@ -86,7 +94,13 @@ public final class FsRunStore implements RunStore {
 
   // ---- runs -------------------------------------------------------------------------------------------------
 
-  /** @throws OrchException CONFLICT when another holder has the new run's lease; STORE on I/O failure */
+  /**
+   * Writes run.json, indexes the run in Orch's index and adds it to the TS registry. The registry write waits up
+   * to {@value TsRegistry#GIVE_UP_MS} ms for the TS lock; when it cannot be done (lock busy, malformed registry,
+   * I/O error) the run is still created and found through Orch's index, and a warning names the reason.
+   *
+   * @throws OrchException CONFLICT when another holder has the new run's lease; STORE on I/O failure
+   */
   @Override
   public RunLease createRun(RunRecord run) {
     String id = run.runId().value();
@@ -107,6 +121,11 @@ public final class FsRunStore implements RunStore {
     }
     catalog.rememberRun(id, dir);
     runList.record(cwd, run);
+    try {
+      registry.register(id, cwd);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot add run {} to {}: {} (Orch's own index has it)", id, registry.file(), e.getMessage());
+    }
     return lease;
   }
 
@@ -271,7 +290,7 @@ public final class FsRunStore implements RunStore {
       JsonNode n = JsonSupport.parse(bytes, 0, bytes.length);
       return n.isObject() ? Optional.of((ObjectNode) n) : Optional.empty();
     } catch (IOException e) {
-      LoggerFactory.getLogger(FsRunStore.class).warn("ignoring a malformed {}: {}", file, e.getMessage());
+      LOG.warn("ignoring a malformed {}: {}", file, e.getMessage());
       return Optional.empty();
     }
   }

@@ -11,6 +11,7 @@ import io.a2a.spec.JSONRPCError;
 import io.a2a.spec.ListTaskPushNotificationConfigParams;
 import io.a2a.spec.Message;
 import io.a2a.spec.MessageSendParams;
+import io.a2a.spec.PushNotificationNotSupportedError;
 import io.a2a.spec.StreamingEventKind;
 import io.a2a.spec.Task;
 import io.a2a.spec.TaskArtifactUpdateEvent;
@@ -26,11 +27,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 /**
- * The {@link RequestHandler} of a test agent: the SDK's {@code DefaultRequestHandler} with two changes.
+ * The {@link RequestHandler} of a test agent: the SDK's {@code DefaultRequestHandler} with three changes.
  * <ul>
  *   <li>Every {@code message/send} and {@code message/stream} is checked against the context pins first (SPEC §9:
- *       cwd required for a new context, absolute, unchanged), so a refusal is a JSON-RPC -32602 error and no task
+ *       a given cwd is absolute and matches the context's pin), so a refusal is a JSON-RPC -32602 error and no task
  *       is created.</li>
+ *   <li>Push-notification configuration is not offered: those methods throw -32003
+ *       (PushNotificationNotSupportedError), as A2A 0.3 defines, not the SDK's generic unsupported-operation.</li>
  *   <li>A blocking {@code message/send} is served from the streaming path and returns when the task is final or
  *       interrupted (input-required / auth-required), however long the backend takes. The SDK's own blocking path
  *       ({@code DefaultRequestHandler.create()}) gives up after 5 s and returns a {@code working} task.</li>
@@ -113,13 +116,13 @@ public final class AgentRequestHandler implements RequestHandler {
   @Override
   public TaskPushNotificationConfig onSetTaskPushNotificationConfig(TaskPushNotificationConfig params,
       ServerCallContext context) throws JSONRPCError {
-    return delegate.onSetTaskPushNotificationConfig(params, context);
+    throw new PushNotificationNotSupportedError();
   }
 
   @Override
   public TaskPushNotificationConfig onGetTaskPushNotificationConfig(GetTaskPushNotificationConfigParams params,
       ServerCallContext context) throws JSONRPCError {
-    return delegate.onGetTaskPushNotificationConfig(params, context);
+    throw new PushNotificationNotSupportedError();
   }
 
   @Override
@@ -131,13 +134,13 @@ public final class AgentRequestHandler implements RequestHandler {
   @Override
   public List<TaskPushNotificationConfig> onListTaskPushNotificationConfig(ListTaskPushNotificationConfigParams params,
       ServerCallContext context) throws JSONRPCError {
-    return delegate.onListTaskPushNotificationConfig(params, context);
+    throw new PushNotificationNotSupportedError();
   }
 
   @Override
   public void onDeleteTaskPushNotificationConfig(DeleteTaskPushNotificationConfigParams params,
       ServerCallContext context) throws JSONRPCError {
-    delegate.onDeleteTaskPushNotificationConfig(params, context);
+    throw new PushNotificationNotSupportedError();
   }
 
   /** A follow-up naming only its task gets the task's context; then the context pin is checked. */

@@ -8,12 +8,25 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Pins each A2A {@code contextId} to the working directory of its first message (SPEC §9): the cwd comes from
- * {@code metadata.nanobot_orchestrator.cwd}, is required for a new context, must be absolute, and a different cwd
- * later in the same context is refused. Also remembers the Orch session that serves a context, so later messages
- * resume it. Thread-safe.
+ * {@code metadata.nanobot_orchestrator.cwd} (must be absolute) or, when the message carries none — any generic A2A
+ * client — from the agent's default directory ({@code start-a2a-agent --cwd}); a different cwd later in the same
+ * context is refused. Also remembers the Orch session that serves a context, so later messages resume it.
+ * Thread-safe.
  */
 public final class ContextPins {
   private final Map<String, Pin> pins = new ConcurrentHashMap<>();
+  private final String defaultCwd;
+
+  /**
+   * @param defaultCwd the working directory of contexts whose first message names none: absolute, normalized
+   * @throws IllegalArgumentException when {@code defaultCwd} is not absolute
+   */
+  public ContextPins(Path defaultCwd) {
+    if (!defaultCwd.isAbsolute()) {
+      throw new IllegalArgumentException("the default cwd must be absolute: " + defaultCwd);
+    }
+    this.defaultCwd = defaultCwd.normalize().toString();
+  }
 
   /**
    * The pin of one context.
@@ -25,8 +38,8 @@ public final class ContextPins {
   }
 
   /**
-   * Checks a message before any task is created: the cwd is required when the context is new (or not given), must
-   * be absolute, and must match the pinned one.
+   * Checks a message before any task is created: a given cwd must be absolute and match the context's pin (a
+   * message without one uses the pin, or the default cwd for a new context).
    *
    * @param message the incoming message
    * @throws InvalidParamsError (JSON-RPC -32602) naming the rule that was broken
@@ -40,9 +53,9 @@ public final class ContextPins {
    * Pins the context (first message) or checks the message's cwd against the pin.
    *
    * @param contextId the context, never null
-   * @param requestedCwd the cwd of the message, or null to use the pinned one
+   * @param requestedCwd the cwd of the message, or null to use the pinned one (the default cwd for a new context)
    * @return the pinned cwd
-   * @throws InvalidParamsError when the cwd is missing for a new context, relative, or differs from the pin
+   * @throws InvalidParamsError when the cwd is relative or differs from the pin
    */
   public String pin(String contextId, String requestedCwd) {
     String cwd = resolve(contextId, requestedCwd);
@@ -75,11 +88,7 @@ public final class ContextPins {
   private String resolve(String contextId, String requestedCwd) {
     Pin pin = contextId == null ? null : pins.get(contextId);
     if (requestedCwd == null) {
-      if (pin == null) {
-        throw new InvalidParamsError("metadata." + A2aMessages.ORCH_METADATA
-            + ".cwd is required for a new context (an absolute directory)");
-      }
-      return pin.cwd();
+      return pin == null ? defaultCwd : pin.cwd();
     }
     Path p = Path.of(requestedCwd);
     if (!p.isAbsolute()) {

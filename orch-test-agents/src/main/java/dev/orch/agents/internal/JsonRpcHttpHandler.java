@@ -8,7 +8,11 @@ import io.a2a.common.A2AHeaders;
 import io.a2a.server.ServerCallContext;
 import io.a2a.server.auth.UnauthenticatedUser;
 import io.a2a.server.extensions.A2AExtensions;
+import io.a2a.spec.AuthenticatedExtendedCardNotConfiguredError;
 import io.a2a.spec.CancelTaskRequest;
+import io.a2a.spec.DeleteTaskPushNotificationConfigRequest;
+import io.a2a.spec.GetAuthenticatedExtendedCardRequest;
+import io.a2a.spec.GetTaskPushNotificationConfigRequest;
 import io.a2a.spec.GetTaskRequest;
 import io.a2a.spec.IdJsonMappingException;
 import io.a2a.spec.InternalError;
@@ -19,12 +23,15 @@ import io.a2a.spec.JSONParseError;
 import io.a2a.spec.JSONRPCError;
 import io.a2a.spec.JSONRPCErrorResponse;
 import io.a2a.spec.JSONRPCResponse;
+import io.a2a.spec.ListTaskPushNotificationConfigRequest;
 import io.a2a.spec.MethodNotFoundError;
 import io.a2a.spec.MethodNotFoundJsonMappingException;
 import io.a2a.spec.NonStreamingJSONRPCRequest;
+import io.a2a.spec.PushNotificationNotSupportedError;
 import io.a2a.spec.SendMessageRequest;
 import io.a2a.spec.SendStreamingMessageRequest;
 import io.a2a.spec.SendStreamingMessageResponse;
+import io.a2a.spec.SetTaskPushNotificationConfigRequest;
 import io.a2a.spec.StreamingJSONRPCRequest;
 import io.a2a.spec.TaskResubscriptionRequest;
 import io.a2a.spec.UnsupportedOperationError;
@@ -37,6 +44,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import org.slf4j.Logger;
@@ -46,11 +54,18 @@ import org.slf4j.LoggerFactory;
  * Serves A2A JSON-RPC 2.0 (protocol 0.3.0) over the JDK's HTTP server (REAL-PEERS "A2A peers": no Quarkus):
  * {@code POST} a JSON-RPC request; {@code message/stream} and {@code tasks/resubscribe} answer as
  * {@code text/event-stream} ({@code data: <JSON-RPC response>} per event), every other method as one JSON object.
- * Malformed JSON → -32700, a request that is not JSON-RPC → -32600, an unknown method → -32601, bad params → -32602
- * (all with HTTP 200, as JSON-RPC over HTTP does). Stateless apart from the wrapped {@link JSONRPCHandler}.
+ * Malformed JSON → -32700, a request that is not JSON-RPC → -32600, an unknown method → -32601, bad params → -32602;
+ * the methods A2A 0.3 defines that a test agent does not offer answer with their own A2A codes: the four
+ * {@code tasks/pushNotificationConfig/*} methods → -32003 (PushNotificationNotSupportedError; the card says
+ * {@code pushNotifications: false}), {@code agent/getAuthenticatedExtendedCard} → -32007
+ * (AuthenticatedExtendedCardNotConfiguredError). All with HTTP 200, as JSON-RPC over HTTP does. Stateless apart
+ * from the wrapped {@link JSONRPCHandler}.
  */
 public final class JsonRpcHttpHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(JsonRpcHttpHandler.class);
+  private static final Set<String> PUSH_METHODS = Set.of(SetTaskPushNotificationConfigRequest.METHOD,
+      GetTaskPushNotificationConfigRequest.METHOD, ListTaskPushNotificationConfigRequest.METHOD,
+      DeleteTaskPushNotificationConfigRequest.METHOD);
 
   private final JSONRPCHandler handler;
 
@@ -89,8 +104,14 @@ public final class JsonRpcHttpHandler implements HttpHandler {
       writeJson(exchange, new JSONRPCErrorResponse(null, new InvalidRequestError("expected a JSON-RPC request object")));
       return;
     }
-    ServerCallContext context = callContext(exchange);
     String method = node.path("method").isTextual() ? node.get("method").asText() : null;
+    JSONRPCError unsupported = unsupported(method);
+    if (unsupported != null && node.path("jsonrpc").asText().equals("2.0")) {
+      // answered by method name, whatever the params: the feature is absent, not the request malformed
+      writeJson(exchange, new JSONRPCErrorResponse(idOf(node), unsupported));
+      return;
+    }
+    ServerCallContext context = callContext(exchange);
     boolean streaming = SendStreamingMessageRequest.METHOD.equals(method) || TaskResubscriptionRequest.METHOD.equals(method);
     try {
       if (streaming) {
@@ -122,6 +143,20 @@ public final class JsonRpcHttpHandler implements HttpHandler {
     return new JSONRPCErrorResponse(request.getId(), new UnsupportedOperationError());
   }
 
+  /** @return the A2A error of a method A2A 0.3 defines but the test agents do not offer, else null */
+  private static JSONRPCError unsupported(String method) {
+    if (method == null) {
+      return null;
+    }
+    if (PUSH_METHODS.contains(method)) {
+      return new PushNotificationNotSupportedError();
+    }
+    if (GetAuthenticatedExtendedCardRequest.METHOD.equals(method)) {
+      return new AuthenticatedExtendedCardNotConfiguredError();
+    }
+    return null;
+  }
+
   private static JSONRPCErrorResponse mappingError(JsonProcessingException e, JsonNode node) {
     JSONRPCError error;
     Object id = idOf(node);
@@ -145,7 +180,8 @@ public final class JsonRpcHttpHandler implements HttpHandler {
     if (id == null || id.isNull()) {
       return null;
     }
-    return id.isIntegralNumber() ? (Object) id.asLong() : id.asText();
+    // the SDK's responses accept only null, String or Integer ids
+    return id.isIntegralNumber() && id.canConvertToInt() ? (Object) id.asInt() : id.asText();
   }
 
   private static ServerCallContext callContext(HttpExchange exchange) {

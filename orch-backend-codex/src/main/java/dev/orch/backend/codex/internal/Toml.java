@@ -72,7 +72,7 @@ public final class Toml {
       sb.append(']');
     } else if (v.isObject()) {
       sb.append('{');
-      Iterator<Map.Entry<String, JsonNode>> it = v.fields();
+      Iterator<Map.Entry<String, JsonNode>> it = v.properties().iterator();
       boolean first = true;
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> e = it.next();

@@ -312,7 +312,7 @@ public final class Sanitizer {
 
     private void visitChildren(ContainerNode<?> container, String pointer, Consumer<Candidate> sink) {
       if (container instanceof ObjectNode object) {
-        Iterator<Map.Entry<String, JsonNode>> entries = object.fields();
+        Iterator<Map.Entry<String, JsonNode>> entries = object.properties().iterator();
         while (entries.hasNext()) {
           Map.Entry<String, JsonNode> entry = entries.next();
           if (!PROTECTED_KEYS.contains(entry.getKey())) {

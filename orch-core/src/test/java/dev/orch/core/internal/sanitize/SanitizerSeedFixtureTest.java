@@ -70,7 +70,7 @@ class SanitizerSeedFixtureTest {
   private static ObjectNode rebuildOriginal(ObjectNode stored, JsonNode manifest, Path artifactDir) throws IOException {
     ObjectNode original = stored.deepCopy();
     original.remove("artifact_refs");
-    Iterator<Map.Entry<String, JsonNode>> fields = manifest.get("fields").fields();
+    Iterator<Map.Entry<String, JsonNode>> fields = manifest.get("fields").properties().iterator();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();
       byte[] bytes = Files.readAllBytes(artifactDir.resolve(field.getValue().get("chunks").get(0).get("file").asText()));

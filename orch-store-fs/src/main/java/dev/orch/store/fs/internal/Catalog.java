@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,27 +20,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Knows where runs and sessions live: the known cwds (the global index plus cwds this process touched) and,
- * for every run or session read from disk, the directory it was found in. Records whose {@code cwd} differs
- * from the directory holding them (copied stores, neutralised fixture paths) therefore keep working.
- * Thread-safe.
+ * Knows where runs and sessions live: the known cwds (Orch's global index, the TS server's {@code registry.json},
+ * and cwds this process touched) and, for every run or session read from disk, the directory it was found in.
+ * Records whose {@code cwd} differs from the directory holding them (copied stores, neutralised fixture paths)
+ * therefore keep working. A bare run_id is resolved through Orch's index first (Orch's runs, cheap), then through
+ * the TS registry (the TS server's runs), so a run in either is found. Thread-safe.
  */
 public final class Catalog {
   private static final Logger LOG = LoggerFactory.getLogger(Catalog.class);
 
   private final StoreLayout layout;
   private final RunIndex index;
+  private final TsRegistry registry;
   private final Map<String, Path> runDirs = new ConcurrentHashMap<>();
   private final Map<String, Path> sessionDirs = new ConcurrentHashMap<>();
   private final Set<Path> localCwds = ConcurrentHashMap.newKeySet();
 
   /**
    * @param layout per-cwd layout
-   * @param index the global index
+   * @param index Orch's global index
+   * @param registry the TS server's global registry (same home)
    */
-  public Catalog(StoreLayout layout, RunIndex index) {
+  public Catalog(StoreLayout layout, RunIndex index, TsRegistry registry) {
     this.layout = layout;
     this.index = index;
+    this.registry = registry;
   }
 
   /** @return the absolute, normalized form of a cwd */
@@ -59,34 +64,51 @@ public final class Catalog {
     runDirs.put(runId, dir);
   }
 
-  /** @return the run from its remembered directory, the index, or any known cwd; empty when not found */
+  /**
+   * @return the run from its remembered directory, Orch's index, the TS registry, or any known cwd; empty when not
+   *     found
+   */
   public Optional<RunRecord> findRun(String id) {
     if (!StoreLayout.isSafeSegment(id)) {
       return Optional.empty();
     }
-    Set<Path> dirs = new LinkedHashSet<>();
+    Set<Path> tried = new LinkedHashSet<>();
     Path cached = runDirs.get(id);
-    if (cached != null) {
-      dirs.add(cached);
+    Optional<RunRecord> r = cached == null ? Optional.empty() : tryDir(cached, tried);
+    if (r.isEmpty()) {
+      try {
+        Optional<Path> cwd = index.cwdOf(id);
+        if (cwd.isPresent()) {
+          r = tryDir(layout.runDir(cwd.get(), id), tried);
+        }
+      } catch (IOException e) {
+        throw StoreErrors.io("cannot read run index in", index.home(), e);
+      }
     }
+    if (r.isEmpty()) {
+      Optional<Path> cwd = registryCwd(id);
+      if (cwd.isPresent()) {
+        r = tryDir(layout.runDir(cwd.get(), id), tried);
+      }
+    }
+    for (Iterator<Path> it = knownCwds().iterator(); r.isEmpty() && it.hasNext(); ) {
+      r = tryDir(layout.runDir(it.next(), id), tried);
+    }
+    return r;
+  }
+
+  private Optional<RunRecord> tryDir(Path dir, Set<Path> tried) {
+    return tried.add(dir) ? readRun(dir) : Optional.empty();
+  }
+
+  /** The TS registry's cwd of a run; a registry that cannot be read counts as not knowing it (warned). */
+  private Optional<Path> registryCwd(String id) {
     try {
-      index.cwdOf(id).ifPresent(cwd -> dirs.add(layout.runDir(cwd, id)));
+      return registry.cwdOf(id);
     } catch (IOException e) {
-      throw StoreErrors.io("cannot read run index in", index.home(), e);
+      LOG.warn("cannot read {}: {}", registry.file(), e.getMessage());
+      return Optional.empty();
     }
-    for (Path dir : dirs) {
-      Optional<RunRecord> r = readRun(dir);
-      if (r.isPresent()) {
-        return r;
-      }
-    }
-    for (Path cwd : knownCwds()) {
-      Optional<RunRecord> r = readRun(layout.runDir(cwd, id));
-      if (r.isPresent()) {
-        return r;
-      }
-    }
-    return Optional.empty();
   }
 
   /** @return the runs of one cwd, or of every known cwd when null; malformed run files are skipped */
@@ -157,13 +179,18 @@ public final class Catalog {
     return Set.of(c);
   }
 
-  /** @return the index's cwds plus those this process touched */
+  /** @return the cwds of Orch's index and of the TS registry, plus those this process touched */
   public Set<Path> knownCwds() {
     Set<Path> all = new LinkedHashSet<>();
     try {
       all.addAll(index.cwds());
     } catch (IOException e) {
       throw StoreErrors.io("cannot read run index in", index.home(), e);
+    }
+    try {
+      all.addAll(registry.cwds());
+    } catch (IOException e) {
+      LOG.warn("cannot read {}: {}", registry.file(), e.getMessage());
     }
     all.addAll(localCwds);
     return all;

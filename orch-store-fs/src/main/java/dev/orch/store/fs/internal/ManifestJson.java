@@ -54,7 +54,7 @@ public final class ManifestJson {
       throw new IllegalArgumentException("manifest misses seq, event_type or fields");
     }
     Map<String, ArtifactManifest.Entry> fields = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = n.get("fields").fields();
+    Iterator<Map.Entry<String, JsonNode>> it = n.get("fields").properties().iterator();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode f = e.getValue();
