@@ -18,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +40,8 @@ class StdioLoadTest {
   private final AtomicBoolean spinning = new AtomicBoolean();
   private final List<Thread> spinners = new ArrayList<>();
 
-  @BeforeEach
-  void saturateCpus() {
+  /** Starts two spinning threads per core (after the server started: its start-up is not the subject). */
+  private void saturateCpus() {
     spinning.set(true);
     int n = 2 * Runtime.getRuntime().availableProcessors();
     for (int i = 0; i < n; i++) {
@@ -75,6 +74,7 @@ class StdioLoadTest {
     McpAsyncClient client = ServerProcesses.asyncClient(ServerProcesses.isolatedEnv(tmp));
     List<ProcessHandle> tree = ServerProcesses.serverTree();
     try {
+      saturateCpus();
       List<CompletableFuture<?>> futures = new ArrayList<>();
       // subscribed from this one thread: the client's own transport is not the subject here
       for (int i = 0; i < CALLS; i++) {
@@ -118,6 +118,7 @@ class StdioLoadTest {
     RawServer server = new RawServer(tmp, new HashMap<>());
     try {
       server.initialize();
+      saturateCpus();
       int before = server.lines().size();
       int threads = 8;
       CountDownLatch go = new CountDownLatch(1);
