@@ -70,4 +70,17 @@ class ToolDispatcherTest {
     assertThat(text(r)).isEqualTo("Invalid arguments for tool get_run: cwd: expected string or null, got integer; "
         + "run_id: Provide run_id or agent_name");
   }
+
+  @Test
+  @DisplayName("an agent name with a control character is refused before the action runs, naming the field")
+  void controlCharacters() {
+    ToolDefinition spawn = ToolCatalog.load(JSON, List.of()).get(0);
+    CallToolResult r = dispatcher.callFunction(spawn, new ToolBinding("spawn_run", a -> List.of(), a -> {
+      throw new AssertionError("must not run");
+    })).apply(Map.of("backend", "codex", "role", "worker", "cwd", "/tmp", "session_mode", "new", "prompt", "p",
+        "nickname", "bad\u0000name"));
+    assertThat(r.isError()).isTrue();
+    assertThat(text(r)).isEqualTo("Invalid arguments for tool spawn_run: nickname: must not contain control "
+        + "characters (found U+0000 at index 3)");
+  }
 }
