@@ -56,11 +56,23 @@ final class SpawnPlan {
   }
 
   /**
-   * Validates a spawn request.
+   * Validates a spawn request; profiles are read with the settings of the process environment
+   * ({@code ORCH_PROFILE_DIRS}).
    *
    * @throws OrchException with the SPEC §2 messages
    */
   static SpawnPlan prepare(SpawnRequest req, BackendRegistry registry, RunResolver resolver, SessionLines lines) {
+    return prepare(req, registry, resolver, lines, Profiles.fromEnvironment(System.getenv()));
+  }
+
+  /**
+   * Validates a spawn request.
+   *
+   * @param profiles where profiles may be read from (SPEC §7, issue 9 item 5)
+   * @throws OrchException with the SPEC §2 and §7 messages; nothing is persisted or started before it returns
+   */
+  static SpawnPlan prepare(SpawnRequest req, BackendRegistry registry, RunResolver resolver, SessionLines lines,
+      Profiles profiles) {
     Path cwd = checkCwd(req.cwd());
     String prompt = req.prompt() == null || req.prompt().isBlank() ? null : req.prompt();
     if (prompt == null && req.inputMessage() == null) {
@@ -87,7 +99,7 @@ final class SpawnPlan {
       requireResumable(existing, lines);
     }
     String nickname = req.nickname() == null || req.nickname().isBlank() ? null : req.nickname().trim();
-    String systemPrompt = req.profile() == null ? null : Profiles.systemPrompt(req.profile(), cwd);
+    String systemPrompt = req.profile() == null ? null : profiles.systemPrompt(req.profile(), cwd);
     String text = prompt != null ? prompt : req.inputMessage().render();
     return new SpawnPlan(req.backend(), req.role(), cwd, req.sessionMode(), existing, nickname, text,
         req.inputMessage(), req.profile(), systemPrompt, req.outputSchema(), req.metadata(), req.backendConfig());
@@ -105,12 +117,27 @@ final class SpawnPlan {
     }
   }
 
-  /** A plan for continue_run on a completed/failed run: same session, backend, role, cwd and profile. */
+  /**
+   * A plan for continue_run on a completed/failed run: same session, backend, role, cwd and profile (read again with
+   * the settings of the process environment).
+   */
   static SpawnPlan resumeOf(RunRecord previous, SessionRecord session, AgentMessage message, ObjectNode config) {
+    return resumeOf(previous, session, message, config, Profiles.fromEnvironment(System.getenv()));
+  }
+
+  /**
+   * A plan for continue_run on a completed/failed run: same session, backend, role, cwd and profile.
+   *
+   * @param profiles where profiles may be read from; the stored profile is checked again like at spawn
+   * @throws OrchException INVALID_ARGUMENT when the profile can no longer be read
+   */
+  static SpawnPlan resumeOf(RunRecord previous, SessionRecord session, AgentMessage message, ObjectNode config,
+      Profiles profiles) {
     ObjectNode meta = JsonNodeFactory.instance.objectNode();
     meta.put("resumed_from_run_id", previous.runId().value());
     meta.put("resume_reason", "continue_run_after_terminal");
-    String systemPrompt = previous.profile() == null ? null : Profiles.systemPrompt(previous.profile(), previous.cwd());
+    String systemPrompt = previous.profile() == null ? null
+        : profiles.systemPrompt(previous.profile(), previous.cwd());
     return new SpawnPlan(previous.backend(), previous.role() == null ? Role.WORKER : previous.role(), previous.cwd(),
         SessionMode.RESUME, session, null, message.render(), message, previous.profile(), systemPrompt, null, meta,
         config);
