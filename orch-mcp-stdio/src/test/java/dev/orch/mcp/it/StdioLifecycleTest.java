@@ -66,6 +66,20 @@ class StdioLifecycleTest {
   }
 
   @Test
+  @DisplayName("a client that closes its end of stdout makes the server exit (a failed write ends the session)")
+  void exitsWhenStdoutIsGone() throws Exception {
+    RawServer server = new RawServer(tmp, Map.of());
+    server.initialize();
+    server.process.getInputStream().close();
+    server.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
+    server.send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}");
+    assertThat(server.process.waitFor(10, TimeUnit.SECONDS)).as("exited after its output went away").isTrue();
+    assertThat(server.process.exitValue()).isZero();
+    assertThat(server.stderr()).contains("stdout write failed");
+    server.close();
+  }
+
+  @Test
   @DisplayName("SIGTERM makes the process exit within 1 s")
   void exitsOnSigterm() throws Exception {
     RawServer server = new RawServer(tmp, Map.of());
