@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@DisplayName("A profile is read only from the run cwd, a profile directory or the built-ins, and only a small regular file")
+@DisplayName("A profile is a small regular file from the run cwd or a profile directory, or a built-in")
 class ProfilesTest {
   private static final String OUTSIDE = "profile must be a file inside the run cwd or a profile directory "
       + "(ORCH_PROFILE_DIRS): ";

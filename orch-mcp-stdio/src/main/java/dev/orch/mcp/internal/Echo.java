@@ -1,5 +1,6 @@
 package dev.orch.mcp.internal;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -87,7 +88,7 @@ public final class Echo {
     if (message == null) {
       return "";
     }
-    return ABSOLUTE_PATH.matcher(message).replaceAll(m -> java.util.regex.Matcher.quoteReplacement("…/" + m.group(1)));
+    return ABSOLUTE_PATH.matcher(message).replaceAll(m -> Matcher.quoteReplacement("…/" + m.group(1)));
   }
 
   /** @return {@code count} characters from {@code from}, one fewer when that would split a surrogate pair */

@@ -28,6 +28,7 @@ public record Violation(String path, String message) {
    */
   public static String describe(String tool, List<Violation> violations) {
     return "Invalid arguments for tool " + tool + ": "
-        + violations.stream().map(v -> Echo.value(v.path()) + ": " + Echo.message(v.message())).collect(Collectors.joining("; "));
+        + violations.stream().map(v -> Echo.value(v.path()) + ": " + Echo.message(v.message()))
+            .collect(Collectors.joining("; "));
   }
 }

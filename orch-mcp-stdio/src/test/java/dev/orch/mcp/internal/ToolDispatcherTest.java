@@ -56,8 +56,8 @@ class ToolDispatcherTest {
       throw new IllegalStateException("boom");
     })).apply(Map.of("run_id", "x"));
     assertThat(unexpected.isError()).isTrue();
-    assertThat(text(unexpected)).matches("Error: internal error in get_run \\(incident [0-9a-f]{8}; details in the server "
-        + "log\\)");
+    assertThat(text(unexpected))
+        .matches("Error: internal error in get_run \\(incident [0-9a-f]{8}; details in the server log\\)");
   }
 
   @Test

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * deaf in exactly this situation). The assertions do not depend on timing: every request must get exactly one
  * whole answer, and the server must answer afterwards.
  */
-@DisplayName("Hundreds of concurrent calls under saturated CPUs are each answered exactly once and the server keeps serving")
+@DisplayName("Hundreds of concurrent calls on saturated CPUs: each answered exactly once, the server keeps serving")
 class StdioLoadTest {
   /** Concurrent requests per test (issue 9 asks for at least 200). */
   static final int CALLS = 300;

@@ -65,8 +65,8 @@ import reactor.core.publisher.Mono;
  *       (the SDK's async server runs tool work on its own schedulers).</li>
  *   <li><b>Writer</b> ({@link LineWriter}, thread {@code orch-mcp-stdout}): the only writer of stdout. Answers,
  *       notifications and server-to-client requests may be sent from any thread at any rate; each is serialized by
- *       the sender, queued, and written whole on its own line in submission order. {@link McpServerTransport#sendMessage}
- *       completes once the message is queued (as the SDK's transport did) and fails only after the output is gone.
+ *       the sender, queued, and written whole on its own line in submission order.
+ *       {@link McpServerTransport#sendMessage} completes once the message is queued (as the SDK's transport did) and fails only after the output is gone.
  *       A write failure (the client closed its end) ends the session like EOF does instead of spinning.</li>
  *   <li>Error answers are checked by {@link ProtocolErrors} before they are written: no exception texts or class
  *       names reach the client.</li>
