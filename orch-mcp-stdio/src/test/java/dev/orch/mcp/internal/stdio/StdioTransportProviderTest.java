@@ -191,7 +191,8 @@ class StdioTransportProviderTest {
     c.toServer.close();
     assertThat(c.transport.awaitInputEnd(10_000)).isTrue();
     assertThat(c.transport.endReason()).isEqualTo("stdin EOF");
-    assertThat(c.transport.unansweredRequests()).isEqualTo(1);
+    assertThat(c.transport.awaitAnswers(200)).as("the slow call is still due").isFalse();
+    assertThat(c.transport.unansweredRequests()).isPositive();
     release.countDown();
     assertThat(c.transport.awaitAnswers(10_000)).isTrue();
     assertThat(c.fromServer.next().at("/result/content/0/text").asText()).isEqualTo("late but here");
