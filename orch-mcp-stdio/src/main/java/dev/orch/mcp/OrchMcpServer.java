@@ -4,18 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orch.core.Orchestrator;
 import dev.orch.core.spi.BackendDescriptor;
 import dev.orch.mcp.internal.AgentTools;
-import dev.orch.mcp.internal.PendingRequests;
-import dev.orch.mcp.internal.ProtocolInputFilter;
 import dev.orch.mcp.internal.ResultRenderer;
 import dev.orch.mcp.internal.RunTools;
 import dev.orch.mcp.internal.ToolBinding;
+import dev.orch.mcp.internal.ToolCallGuard;
 import dev.orch.mcp.internal.ToolCatalog;
 import dev.orch.mcp.internal.ToolDispatcher;
 import dev.orch.mcp.internal.ToolExecutors;
+import dev.orch.mcp.internal.stdio.StdioTransportProvider;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
-import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.server.McpServerFeatures.AsyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
@@ -26,9 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,34 +38,35 @@ import org.slf4j.LoggerFactory;
  * <p>Use {@link #main} to run it as a process ({@code bin/orch-mcp}); embedders call {@link #start} with their own
  * Orchestrator and streams, then {@link #awaitInputEnd} and {@link #close}.
  *
- * <p>Lifecycle (SPEC §10): when the input ends (stdin EOF) or the JVM is asked to stop (SIGTERM), live runs are
- * cancelled and their processes killed by {@link Orchestrator#close()}, and the process exits within about 1 s
- * (at EOF, answers to requests that came before it get up to {@link #EOF_GRACE_MS} to be written).
- * Nothing but JSON-RPC is written to the protocol stream: {@link #main} takes {@link FileDescriptor#out} for the
- * transport and points {@link System#out} at stderr.
+ * <p>Transport: Orch's own {@link StdioTransportProvider} (one reader, one writer thread; every bad input line is
+ * answered and reading goes on; see its Javadoc for why the SDK's stdio transport is not used).
+ *
+ * <p>Lifecycle (SPEC §10): when the input ends (stdin EOF), the client stops reading stdout (a write fails) or the JVM
+ * is asked to stop (SIGTERM), live runs are cancelled and their processes killed by {@link Orchestrator#close()}, and
+ * the process exits within 1 s (at EOF, answers to requests that came before it get up to {@link #EOF_GRACE_MS} to
+ * be written). Nothing but JSON-RPC is written to the protocol stream: {@link #main} takes {@link FileDescriptor#out}
+ * for the transport and points {@link System#out} at stderr.
  */
 public final class OrchMcpServer implements AutoCloseable {
   /** Longest time {@link #close()} waits for the Orchestrator to stop, ms (SPEC §10: exit within 1 s). */
   public static final long CLOSE_BUDGET_MS = 600;
   /** Longest time to wait at stdin EOF for answers to requests that came before it, ms. */
   public static final long EOF_GRACE_MS = 300;
+  /** Longest time to wait for queued output after closing, ms. */
+  public static final long DRAIN_MS = 80;
 
   private final Orchestrator orchestrator;
   private final McpAsyncServer server;
   private final ExecutorService toolExecutor;
-  private final CountDownLatch inputEnded;
-  private final ProtocolInputFilter input;
-  private final PendingRequests pending;
+  private final StdioTransportProvider transport;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OrchMcpServer(Orchestrator orchestrator, McpAsyncServer server, ExecutorService toolExecutor,
-      CountDownLatch inputEnded, ProtocolInputFilter input, PendingRequests pending) {
+      StdioTransportProvider transport) {
     this.orchestrator = orchestrator;
     this.server = server;
     this.toolExecutor = toolExecutor;
-    this.inputEnded = inputEnded;
-    this.input = input;
-    this.pending = pending;
+    this.transport = transport;
   }
 
   /**
@@ -99,7 +98,7 @@ public final class OrchMcpServer implements AutoCloseable {
     log.info("Orch MCP server ready on stdio with backends {}",
         orchestrator.backends().stream().map(BackendDescriptor::id).toList());
     server.awaitInputEnd();
-    log.info("stdin closed: shutting down");
+    log.info("Shutting down: {}", server.transport.endReason());
     server.awaitAnswers(EOF_GRACE_MS);
     server.close();
     System.exit(0);
@@ -124,12 +123,9 @@ public final class OrchMcpServer implements AutoCloseable {
     List<ToolBinding> bindings = new ArrayList<>(new RunTools(orchestrator, renderer).bindings());
     bindings.addAll(new AgentTools(orchestrator).bindings());
     ToolDispatcher dispatcher = new ToolDispatcher(mapper, renderer, executor);
-    CountDownLatch inputEnded = new CountDownLatch(1);
-    PendingRequests pending = new PendingRequests();
-    OutputStream trackedOut = pending.track(out);
-    ProtocolInputFilter input = new ProtocolInputFilter(in, trackedOut, mapper, pending, inputEnded::countDown);
-    StdioServerTransportProvider transport = new StdioServerTransportProvider(new JacksonMcpJsonMapper(mapper),
-        input, trackedOut);
+    List<AsyncToolSpecification> tools = dispatcher.specifications(ToolCatalog.load(mapper, backendIds), bindings);
+    StdioTransportProvider transport = new StdioTransportProvider(mapper, in, out,
+        new ToolCallGuard(tools.stream().map(t -> t.tool().name()).toList(), renderer));
     McpAsyncServer server = McpServer.async(transport)
         .serverInfo("orch", version())
         .instructions("Orch runs coding-agent sub-runs (Codex CLI, Claude Code CLI, remote A2A agents). Start one "
@@ -138,9 +134,9 @@ public final class OrchMcpServer implements AutoCloseable {
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
         .jsonMapper(new JacksonMcpJsonMapper(mapper))
         .validateToolInputs(false)
-        .tools(dispatcher.specifications(ToolCatalog.load(mapper, backendIds), bindings))
+        .tools(tools)
         .build();
-    return new OrchMcpServer(orchestrator, server, executor, inputEnded, input, pending);
+    return new OrchMcpServer(orchestrator, server, executor, transport);
   }
 
   /**
@@ -151,17 +147,17 @@ public final class OrchMcpServer implements AutoCloseable {
    */
   public boolean awaitAnswers(long timeoutMs) {
     try {
-      return pending.awaitNone(timeoutMs);
+      return transport.awaitAnswers(timeoutMs);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
   }
 
-  /** Blocks until the protocol input ends (EOF or read error). */
+  /** Blocks until the protocol input ends (EOF or read error) or the client stops reading (a write fails). */
   public void awaitInputEnd() {
     try {
-      inputEnded.await();
+      transport.awaitInputEnd();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -169,15 +165,17 @@ public final class OrchMcpServer implements AutoCloseable {
 
   /**
    * @param timeoutMs how long to wait, ms
-   * @return true when the protocol input ended within the time
+   * @return true when the protocol input ended (or the output failed) within the time
+   * @throws InterruptedException when interrupted while waiting
    */
   public boolean awaitInputEnd(long timeoutMs) throws InterruptedException {
-    return inputEnded.await(timeoutMs, TimeUnit.MILLISECONDS);
+    return transport.awaitInputEnd(timeoutMs);
   }
 
   /**
    * Stops serving and closes the Orchestrator (live runs cancelled, children killed), waiting at most
-   * {@link #CLOSE_BUDGET_MS}. Idempotent and safe from a shutdown hook.
+   * {@link #CLOSE_BUDGET_MS}, then writes what is still queued for the client (at most {@link #DRAIN_MS}).
+   * Idempotent and safe from a shutdown hook.
    */
   @Override
   public void close() {
@@ -196,7 +194,14 @@ public final class OrchMcpServer implements AutoCloseable {
       LoggerFactory.getLogger(OrchMcpServer.class).warn("Orchestrator did not close within {} ms", CLOSE_BUDGET_MS);
     }
     server.close();
-    input.release();
+    try {
+      transport.closeGracefully().block(java.time.Duration.ofMillis(DRAIN_MS));
+      transport.drain(DRAIN_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(OrchMcpServer.class).debug("Closing the transport: {}", e.toString());
+    }
     toolExecutor.shutdownNow();
   }
 

@@ -38,10 +38,12 @@ final class Adoption implements Reconciler.Adopter {
   private final Reconciler reconciler;
   private final java.util.function.Function<LiveRun, RunSink> sinks;
   private final java.util.function.Consumer<LiveRun> started;
+  private final Profiles profiles;
 
   Adoption(RunStore store, BackendRegistry registry, Map<RunId, LiveRun> live, Scheduler scheduler,
       EventPipeline pipeline, GroupCommit commits, Sessions sessions, Reconciler reconciler,
-      java.util.function.Function<LiveRun, RunSink> sinks, java.util.function.Consumer<LiveRun> started) {
+      java.util.function.Function<LiveRun, RunSink> sinks, java.util.function.Consumer<LiveRun> started, Profiles profiles) {
+    this.profiles = profiles;
     this.sinks = sinks;
     this.started = started;
     this.store = store;
@@ -125,7 +127,7 @@ final class Adoption implements Reconciler.Adopter {
       AgentMessage input = spawn == null || !spawn.path("input_message").isObject() ? null
           : AgentMessage.fromJson(spawn.get("input_message"), "input_message");
       boolean resume = spawn != null && "resume".equals(spawn.path("session_mode").asText());
-      String systemPrompt = r.profile() == null ? null : Profiles.systemPrompt(r.profile(), r.cwd());
+      String systemPrompt = r.profile() == null ? null : profiles.systemPrompt(r.profile(), r.cwd());
       PendingStart pending = new PendingStart(input, systemPrompt, Secrets.withoutRedacted(r.backendConfig()), resume);
       LiveRun run = new LiveRun(r, backend, lease, pending);
       live.put(run.runId, run);

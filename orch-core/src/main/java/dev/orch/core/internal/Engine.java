@@ -80,6 +80,7 @@ public final class Engine implements AutoCloseable {
   private final Scheduler scheduler;
   private final LimitGuard limits;
   private final Pricing pricing = Pricing.REPORTED_ONLY;
+  private final Profiles profiles;
   private final Reconciler reconciler;
   private final RunResolver resolver;
   private final Sessions sessions;
@@ -89,7 +90,8 @@ public final class Engine implements AutoCloseable {
   private volatile boolean closed;
 
   private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads, Detach.OnExit onExit,
-      Caps caps, RunLimits limitDefaults) {
+      Caps caps, RunLimits limitDefaults, Profiles profiles) {
+    this.profiles = profiles;
     this.onExit = onExit;
     this.store = store;
     this.registry = registry;
@@ -140,11 +142,12 @@ public final class Engine implements AutoCloseable {
       store.close();
       throw e;
     }
-    Engine engine = new Engine(store, registry, config.clock(), threads, onExit, caps, limitDefaults);
+    Engine engine = new Engine(store, registry, config.clock(), threads, onExit, caps, limitDefaults,
+        Profiles.fromEnvironment(config.environment()));
     if (config.reconcileOnStart()) {
       engine.reconciler.adopter(new Adoption(store, registry, engine.live, engine.scheduler, engine.pipeline,
           engine.commits, engine.sessions, engine.reconciler, engine::sink,
-          engine.limits::started));
+          engine.limits::started, engine.profiles));
       int n = engine.reconciler.reconcileAll();
       if (n > 0) {
         LOG.info("settled {} run(s) left active by a dead Orch process (re-attached or marked failed)", n);
@@ -184,7 +187,7 @@ public final class Engine implements AutoCloseable {
   /** @see dev.orch.core.Orchestrator#spawn */
   public SpawnResult spawn(SpawnRequest req) {
     ensureOpen();
-    SpawnPlan plan = SpawnPlan.prepare(req, registry, resolver, scheduler.lines());
+    SpawnPlan plan = SpawnPlan.prepare(req, registry, resolver, scheduler.lines(), profiles);
     Backend backend = registry.get(req.backend());
     // Validate with the backend before anything is persisted (SPEC §2).
     backend.validate(plan.specFor(RunId.random(), plan.provisionalSession(), null));
@@ -445,7 +448,7 @@ public final class Engine implements AutoCloseable {
         .orElseThrow(() -> OrchException.notFound("Unknown session_id: " + r.sessionId()));
     Backend backend = registry.get(r.backend());
     Capabilities.require(registry.descriptor(r.backend()), true, false, r.profile() != null);
-    SpawnPlan plan = SpawnPlan.resumeOf(r, session, message, sessions.configOf(session, r));
+    SpawnPlan plan = SpawnPlan.resumeOf(r, session, message, sessions.configOf(session, r), profiles);
     SpawnPlan.requireResumable(session, scheduler.lines());
     backend.validate(plan.specFor(RunId.random(), session, null));
     SpawnResult started = submit(plan, session, backend);

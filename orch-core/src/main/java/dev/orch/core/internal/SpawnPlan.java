@@ -62,9 +62,11 @@ final class SpawnPlan {
   /**
    * Validates a spawn request.
    *
-   * @throws OrchException with the SPEC §2 messages
+   * @param profiles where profiles may be read from (SPEC §7, issue 9 item 5)
+   * @throws OrchException with the SPEC §2 and §7 messages; nothing is persisted or started before it returns
    */
-  static SpawnPlan prepare(SpawnRequest req, BackendRegistry registry, RunResolver resolver, SessionLines lines) {
+  static SpawnPlan prepare(SpawnRequest req, BackendRegistry registry, RunResolver resolver, SessionLines lines,
+      Profiles profiles) {
     Path cwd = checkCwd(req.cwd());
     String prompt = req.prompt() == null || req.prompt().isBlank() ? null : req.prompt();
     if (prompt == null && req.inputMessage() == null) {
@@ -96,7 +98,7 @@ final class SpawnPlan {
       }
     }
     String nickname = req.nickname() == null || req.nickname().isBlank() ? null : req.nickname().trim();
-    String systemPrompt = req.profile() == null ? null : Profiles.systemPrompt(req.profile(), cwd);
+    String systemPrompt = req.profile() == null ? null : profiles.systemPrompt(req.profile(), cwd);
     String text = prompt != null ? prompt : req.inputMessage().render();
     return new SpawnPlan(req.backend(), req.role(), cwd, req.sessionMode(), existing, nickname, text,
         req.inputMessage(), req.profile(), systemPrompt, req.outputSchema(), req.metadata(), req.backendConfig(),
@@ -115,12 +117,19 @@ final class SpawnPlan {
     }
   }
 
-  /** A plan for continue_run on a completed/failed run: same session, backend, role, cwd and profile. */
-  static SpawnPlan resumeOf(RunRecord previous, SessionRecord session, AgentMessage message, ObjectNode config) {
+  /**
+   * A plan for continue_run on a completed/failed run: same session, backend, role, cwd and profile.
+   *
+   * @param profiles where profiles may be read from; the stored profile is checked again like at spawn
+   * @throws OrchException INVALID_ARGUMENT when the profile can no longer be read
+   */
+  static SpawnPlan resumeOf(RunRecord previous, SessionRecord session, AgentMessage message, ObjectNode config,
+      Profiles profiles) {
     ObjectNode meta = JsonNodeFactory.instance.objectNode();
     meta.put("resumed_from_run_id", previous.runId().value());
     meta.put("resume_reason", "continue_run_after_terminal");
-    String systemPrompt = previous.profile() == null ? null : Profiles.systemPrompt(previous.profile(), previous.cwd());
+    String systemPrompt = previous.profile() == null ? null
+        : profiles.systemPrompt(previous.profile(), previous.cwd());
     return new SpawnPlan(previous.backend(), previous.role() == null ? Role.WORKER : previous.role(), previous.cwd(),
         SessionMode.RESUME, session, null, message.render(), message, previous.profile(), systemPrompt, null, meta,
         config, new RunOptions(previous.options().priority(), List.of(), previous.options().limits(),

@@ -16,8 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -26,16 +24,15 @@ import reactor.core.scheduler.Schedulers;
  * Runs one tool call (SPEC §2): validates the arguments against the input schema and the extra rules, calls the
  * binding, and renders the payload; every failure becomes an {@code isError} result, never a JSON-RPC error.
  *
- * <p>Error texts: {@code Invalid arguments for tool <name>: <path>: <rule>; ...} for bad arguments,
- * {@code Error: <message>} for an {@link OrchException}, {@code Error: internal error in <tool>: <exception>} (also
- * logged with its stack trace) for anything unexpected.
+ * <p>Error texts: {@code Invalid arguments for tool <name>: <path>: <rule>; ...} for bad arguments (schema, the
+ * binding's rules and {@link NameRules}), and {@link ToolErrors#text} for failures: {@code Error: <message>} for an
+ * {@link OrchException} a user can act on, a stable text with an incident id (the details logged on stderr) for store,
+ * backend and unexpected failures. Answers never carry stack traces, class names or server paths.
  *
  * <p>Threading: each call runs on the given executor, so a long {@code poll_events} never delays another call; the
  * SDK's own Reactor schedulers are not used for tool work.
  */
 public final class ToolDispatcher {
-  private static final Logger LOG = LoggerFactory.getLogger(ToolDispatcher.class);
-
   private final ObjectMapper mapper;
   private final ResultRenderer renderer;
   private final Scheduler scheduler;
@@ -89,6 +86,7 @@ public final class ToolDispatcher {
         ObjectNode node = raw.isObject() ? (ObjectNode) raw : mapper.createObjectNode();
         Args args = new Args(def, node);
         Set<Violation> violations = new LinkedHashSet<>(validator.validate(node));
+        violations.addAll(NameRules.check(node, ""));
         violations.addAll(binding.rules().apply(args));
         if (!violations.isEmpty()) {
           return renderer.error(Violation.describe(def.name(), List.copyOf(violations)));
@@ -100,15 +98,11 @@ public final class ToolDispatcher {
               + " bytes); narrow the request with filters or a smaller limit");
         }
         return renderer.success(payload);
-      } catch (OrchException e) {
-        LOG.debug("{} failed: {}", def.name(), e.getMessage());
-        return renderer.error("Error: " + e.getMessage());
       } catch (RuntimeException | Error e) {
         if (e instanceof VirtualMachineError vme) {
           throw vme;
         }
-        LOG.error("Unexpected failure in tool {}", def.name(), e);
-        return renderer.error("Error: internal error in " + def.name() + ": " + e);
+        return renderer.error(ToolErrors.text(def.name(), e));
       }
     };
   }

@@ -20,7 +20,7 @@ public record Violation(String path, String message) {
 
   /**
    * Formats the error text of an invalid tool call (SPEC §2): {@code Invalid arguments for tool <name>: <path>:
-   * <message>; <path>: <message>}.
+   * <message>; <path>: <message>}. Paths and messages are shortened with {@link Echo} (they may quote client values).
    *
    * @param tool tool name
    * @param violations at least one violation
@@ -28,6 +28,7 @@ public record Violation(String path, String message) {
    */
   public static String describe(String tool, List<Violation> violations) {
     return "Invalid arguments for tool " + tool + ": "
-        + violations.stream().map(v -> v.path() + ": " + v.message()).collect(Collectors.joining("; "));
+        + violations.stream().map(v -> Echo.value(v.path()) + ": " + Echo.message(v.message()))
+            .collect(Collectors.joining("; "));
   }
 }

@@ -10,14 +10,13 @@ import dev.orch.core.NormalizedEvent;
 import dev.orch.core.RunId;
 import dev.orch.core.RunStatus;
 import dev.orch.core.SessionId;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Results stay below the client size limit and answers are matched to requests")
+@DisplayName("Results stay below the client size limit")
 class ResultLimitsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,21 +39,5 @@ class ResultLimitsTest {
     long bytes = renderer.wireBytes(all);
     assertThat(bytes).isGreaterThan(2L * 4 * 16_000).isLessThan(3L * 4 * 16_000);
     assertThat(renderer.wireBytes(cut)).isLessThan(bytes / 2 + 1000);
-  }
-
-  @Test
-  @DisplayName("the id of an answer is read from the start of the message the SDK writes")
-  void answerIds() throws Exception {
-    PendingRequests pending = new PendingRequests();
-    pending.requested("7");
-    pending.requested("\"a\\\"b\"");
-    java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
-    java.io.OutputStream out = pending.track(sink);
-    out.write("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{}}".getBytes(StandardCharsets.UTF_8));
-    assertThat(pending.size()).isEqualTo(1);
-    assertThat(pending.awaitNone(10)).isFalse();
-    out.write("{\"jsonrpc\":\"2.0\",\"id\":\"a\\\"b\",\"result\":{}}".getBytes(StandardCharsets.UTF_8));
-    assertThat(pending.awaitNone(10)).isTrue();
-    assertThat(sink.toString(StandardCharsets.UTF_8)).startsWith("{\"jsonrpc\":\"2.0\",\"id\":7,");
   }
 }

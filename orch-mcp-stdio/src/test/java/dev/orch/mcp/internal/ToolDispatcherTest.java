@@ -56,7 +56,8 @@ class ToolDispatcherTest {
       throw new IllegalStateException("boom");
     })).apply(Map.of("run_id", "x"));
     assertThat(unexpected.isError()).isTrue();
-    assertThat(text(unexpected)).isEqualTo("Error: internal error in get_run: java.lang.IllegalStateException: boom");
+    assertThat(text(unexpected))
+        .matches("Error: internal error in get_run \\(incident [0-9a-f]{8}; details in the server log\\)");
   }
 
   @Test
@@ -68,5 +69,18 @@ class ToolDispatcherTest {
     assertThat(r.isError()).isTrue();
     assertThat(text(r)).isEqualTo("Invalid arguments for tool get_run: cwd: expected string or null, got integer; "
         + "run_id: Provide run_id or agent_name");
+  }
+
+  @Test
+  @DisplayName("an agent name with a control character is refused before the action runs, naming the field")
+  void controlCharacters() {
+    ToolDefinition spawn = ToolCatalog.load(JSON, List.of()).get(0);
+    CallToolResult r = dispatcher.callFunction(spawn, new ToolBinding("spawn_run", a -> List.of(), a -> {
+      throw new AssertionError("must not run");
+    })).apply(Map.of("backend", "codex", "role", "worker", "cwd", "/tmp", "session_mode", "new", "prompt", "p",
+        "nickname", "bad\u0000name"));
+    assertThat(r.isError()).isTrue();
+    assertThat(text(r)).isEqualTo("Invalid arguments for tool spawn_run: nickname: must not contain control "
+        + "characters (found U+0000 at index 3)");
   }
 }

@@ -31,6 +31,7 @@ final class RawServer {
   private final ByteArrayOutputStream rawStdout = new ByteArrayOutputStream();
   private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
   private final Map<Long, BlockingQueue<JsonNode>> waiting = new ConcurrentHashMap<>();
+  private final List<String> lines = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger(100);
 
   RawServer(Path dir, Map<String, String> extraEnv) throws IOException {
@@ -85,8 +86,25 @@ final class RawServer {
   }
 
   synchronized void send(String line) throws IOException {
-    stdin.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    sendBytes((line + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes raw bytes to the server's stdin (the caller adds the line end). */
+  synchronized void sendBytes(byte[] bytes) throws IOException {
+    stdin.write(bytes);
     stdin.flush();
+  }
+
+  /** @return a new request id, unique for this server */
+  long nextId() {
+    return ids.incrementAndGet();
+  }
+
+  /** @return every complete line the server wrote to stdout so far, in order */
+  List<String> lines() {
+    synchronized (lines) {
+      return List.copyOf(lines);
+    }
   }
 
   void closeStdin() throws IOException {
@@ -116,7 +134,11 @@ final class RawServer {
           rawStdout.write(b);
         }
         if (b == '\n') {
-          dispatch(line.toString(StandardCharsets.UTF_8));
+          String text = line.toString(StandardCharsets.UTF_8);
+          synchronized (lines) {
+            lines.add(text);
+          }
+          dispatch(text);
           line.reset();
         } else {
           line.write(b);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orch.core.testing.Peers;
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
@@ -92,6 +93,23 @@ final class ServerProcesses {
         .enableCallToolSchemaCaching(true)
         .build();
     client.initialize();
+    return client;
+  }
+
+  /**
+   * @return an initialized asynchronous MCP SDK client talking to a new server process; requests subscribed from one
+   *     thread reach the client's transport from that thread only
+   */
+  static McpAsyncClient asyncClient(Map<String, String> env) {
+    List<String> cmd = command();
+    ServerParameters params = ServerParameters.builder(cmd.get(0)).args(cmd.subList(1, cmd.size())).env(env).build();
+    StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(new ObjectMapper()));
+    transport.setStdErrorHandler(line -> System.err.println("[orch-mcp] " + line));
+    McpAsyncClient client = McpClient.async(transport)
+        .requestTimeout(Duration.ofSeconds(180))
+        .initializationTimeout(Duration.ofSeconds(60))
+        .build();
+    client.initialize().block(Duration.ofSeconds(90));
     return client;
   }
 

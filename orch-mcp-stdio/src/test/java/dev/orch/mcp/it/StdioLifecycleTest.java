@@ -66,6 +66,27 @@ class StdioLifecycleTest {
   }
 
   @Test
+  @DisplayName("a client that closes its end of stdout makes the server exit (a failed write ends the session)")
+  void exitsWhenStdoutIsGone() throws Exception {
+    RawServer server = new RawServer(tmp, Map.of());
+    server.initialize();
+    server.process.getInputStream().close();
+    // a read already blocked on the pipe may still take one more answer; the write after it fails (EPIPE)
+    for (int id = 1; id <= 100 && server.process.isAlive(); id++) {
+      try {
+        server.send("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"ping\"}");
+      } catch (java.io.IOException e) {
+        break;
+      }
+      server.process.waitFor(100, TimeUnit.MILLISECONDS);
+    }
+    assertThat(server.process.waitFor(10, TimeUnit.SECONDS)).as("exited after its output went away").isTrue();
+    assertThat(server.process.exitValue()).isZero();
+    assertThat(server.stderr()).contains("stdout write failed");
+    server.close();
+  }
+
+  @Test
   @DisplayName("SIGTERM makes the process exit within 1 s")
   void exitsOnSigterm() throws Exception {
     RawServer server = new RawServer(tmp, Map.of());
