@@ -50,30 +50,63 @@ class ToolSchemasTest {
   }
 
   @Test
-  @DisplayName("the server lists the same ten tools in the same order")
+  @DisplayName("the server lists the TS server's ten tools first, in the same order (new tools come after them)")
   void sameToolNames() {
-    assertThat(ours.keySet()).hasSize(10).containsExactlyElementsOf(fixture.keySet());
+    assertThat(ours.keySet().stream().limit(10).toList()).containsExactlyElementsOf(fixture.keySet());
   }
 
   @Test
-  @DisplayName("every input schema has the fixture's property names, types, required lists, defaults, limits and enums")
+  @DisplayName("every input schema has the fixture's property names, types, required lists, defaults, limits and "
+      + "enums; Orch's additions (SPEC §12) are optional properties only")
   void sameInputSchemas() {
     for (String name : fixture.keySet()) {
       JsonNode expected = withoutDescriptions(fixture.get(name).get("inputSchema"));
       JsonNode actual = withoutDescriptions(JSON.valueToTree(ours.get(name).inputSchema()));
-      assertThat(actual).as("inputSchema of %s", name).isEqualTo(expected);
+      assertAdditive(expected, actual, "inputSchema of " + name);
     }
   }
 
   @Test
-  @DisplayName("every tool declares the fixture's output schema")
+  @DisplayName("every tool declares the fixture's output schema; Orch's additions (SPEC §12) are optional keys only")
   void sameOutputSchemas() {
     for (String name : fixture.keySet()) {
       assertThat(ours.get(name).outputSchema()).as("outputSchema of %s", name).isNotNull();
       JsonNode expected = withoutDescriptions(fixture.get(name).get("outputSchema"));
       JsonNode actual = withoutDescriptions(JSON.valueToTree(ours.get(name).outputSchema()));
-      assertThat(actual).as("outputSchema of %s", name).isEqualTo(expected);
+      assertAdditive(expected, actual, "outputSchema of " + name);
     }
+  }
+
+  /**
+   * Checks that {@code actual} is {@code expected} plus optional properties (SPEC §12: additions keep the seed
+   * tools' names, required inputs and output keys): every expected keyword is equal, recursively; extra properties
+   * of an object schema are allowed but never required.
+   */
+  static void assertAdditive(JsonNode expected, JsonNode actual, String where) {
+    if (expected.isObject() && actual.isObject()) {
+      expected.properties().forEach(e -> {
+        JsonNode a = actual.get(e.getKey());
+        assertThat(a).as("%s: keyword %s", where, e.getKey()).isNotNull();
+        assertAdditive(e.getValue(), a, where + "/" + e.getKey());
+      });
+      if (expected.has("properties") && actual.has("required")) {
+        actual.get("required").forEach(r -> assertThat(expected.get("properties").has(r.asText()))
+            .as("%s: added property %s must not be required", where, r.asText()).isTrue());
+      }
+      actual.properties().forEach(e -> {
+        if (!expected.has(e.getKey()) && !where.endsWith("/properties")) {
+          assertThat(e.getKey()).as("%s: only properties may be added", where).isIn("default");
+        }
+      });
+      return;
+    }
+    if (expected.isArray() && actual.isArray() && expected.size() == actual.size()) {
+      for (int i = 0; i < expected.size(); i++) {
+        assertAdditive(expected.get(i), actual.get(i), where + "/" + i);
+      }
+      return;
+    }
+    assertThat(actual).as(where).isEqualTo(expected);
   }
 
   @Test
