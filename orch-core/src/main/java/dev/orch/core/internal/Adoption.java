@@ -122,11 +122,10 @@ final class Adoption implements Reconciler.Adopter {
    */
   private RunRecord requeue(RunRecord r, Backend backend, RunLease lease, EventLog log) {
     log.close();
-    ObjectNode spawn = store.readDocument(r, "spawn").orElse(null);
     try {
-      AgentMessage input = spawn == null || !spawn.path("input_message").isObject() ? null
-          : AgentMessage.fromJson(spawn.get("input_message"), "input_message");
-      boolean resume = spawn != null && "resume".equals(spawn.path("session_mode").asText());
+      SpawnDocuments.Stored spawn = SpawnDocuments.read(store, r);
+      AgentMessage input = spawn.inputMessage();
+      boolean resume = spawn.resume();
       String systemPrompt = r.profile() == null ? null : profiles.systemPrompt(r.profile(), r.cwd());
       PendingStart pending = new PendingStart(input, systemPrompt, Secrets.withoutRedacted(r.backendConfig()), resume);
       LiveRun run = new LiveRun(r, backend, lease, pending);

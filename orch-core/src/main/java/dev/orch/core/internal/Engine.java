@@ -22,7 +22,6 @@ import dev.orch.core.SessionMode;
 import dev.orch.core.SpawnRequest;
 import dev.orch.core.SpawnResult;
 import dev.orch.core.Timestamps;
-import dev.orch.core.Usage;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.BackendDescriptor;
@@ -32,7 +31,6 @@ import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunSpec;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.RunStoreProvider;
-import dev.orch.core.spi.UsageReport;
 import dev.orch.core.spi.SessionRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,7 +77,7 @@ public final class Engine implements AutoCloseable {
   private final EventPipeline pipeline;
   private final Scheduler scheduler;
   private final LimitGuard limits;
-  private final Pricing pricing = Pricing.REPORTED_ONLY;
+  private final Interventions interventions;
   private final Profiles profiles;
   private final Reconciler reconciler;
   private final RunResolver resolver;
@@ -101,8 +99,11 @@ public final class Engine implements AutoCloseable {
     this.flusher = Executors.newSingleThreadScheduledExecutor(threads);
     this.commits = new GroupCommit(store, committer, flusher);
     this.pipeline = new EventPipeline(clock, commits);
+    this.limits = new LimitGuard(limitDefaults, flusher, live::values, this::limitExceeded);
+    this.interventions = new Interventions(pipeline, Pricing.REPORTED_ONLY, limits);
+    Interventions stops = interventions;
     this.scheduler = new Scheduler(caps, run -> starter.execute(() -> start(run)),
-        ready -> new Dependencies(this::statusOf, flusher, new Dependencies.Outcome() {
+        ready -> new Dependencies(resolverStatus(), flusher, new Dependencies.Outcome() {
           @Override
           public void satisfied(LiveRun run) {
             ready.accept(run);
@@ -110,11 +111,10 @@ public final class Engine implements AutoCloseable {
 
           @Override
           public void failed(LiveRun run, RunId dependency, RunStatus status) {
-            dependencyFailed(run, dependency, status);
+            stops.dependencyFailed(run, dependency, status);
           }
         }));
-    this.limits = new LimitGuard(limitDefaults, flusher, live::values, this::limitExceeded);
-    commits.listener(new StoreFaults(store, pipeline, flusher, this::onTerminal, this::stopAgent,
+    commits.listener(new StoreFaults(store, pipeline, flusher, this::onTerminal, Interventions::stopAgent,
         run -> scheduler.finished(run, run.record().status()), this::forget));
     this.reconciler = new Reconciler(store, clock);
     this.resolver = new RunResolver(store, live, reconciler);
@@ -203,7 +203,7 @@ public final class Engine implements AutoCloseable {
     sessions.rememberConfig(session.sessionId(), plan.backendConfig());
     LiveRun run = new LiveRun(record, backend, lease, plan.pendingStart());
     live.put(runId, run);
-    saveSpawnDocument(record, plan);
+    SpawnDocuments.save(store, record, plan.mode(), plan.pendingStart().inputMessage());
     scheduler.submit(run);
     return new SpawnResult(runId, record.backend(), record.role(), record.sessionId(), record.agentName(),
         RunStatus.QUEUED);
@@ -267,98 +267,18 @@ public final class Engine implements AutoCloseable {
     scheduler.finished(run, run.record().status());
   }
 
-  /**
-   * Stores what a queued run needs to start after a restart (SPEC §12.5: waiting state on disk): the session mode and
-   * the input message. A failure only costs that ability (logged).
-   */
-  private void saveSpawnDocument(RunRecord record, SpawnPlan plan) {
-    ObjectNode doc = RunEvent.noDetails();
-    doc.put("session_mode", plan.mode().wire());
-    PendingStart p = plan.pendingStart();
-    if (p.inputMessage() != null) {
-      doc.set("input_message", p.inputMessage().toJson());
-    }
-    try {
-      store.saveDocument(record, "spawn", doc);
-    } catch (RuntimeException e) {
-      LOG.warn("run {}: its spawn request could not be stored ({}); it will not survive a restart while queued",
-          record.runId(), StoreFaults.describe(e));
-    }
+  private void limitExceeded(LiveRun run, LimitGuard.Breach breach) {
+    interventions.limitExceeded(run, breach, false);
   }
 
-  /** @return the current status of any run: this process first, then the store; empty when unknown */
-  private java.util.Optional<RunStatus> statusOf(RunId id) {
-    LiveRun l = live.get(id);
-    if (l != null) {
-      return java.util.Optional.of(l.record().status());
-    }
-    return store.findRun(id).map(RunRecord::status);
+  /** @return the status lookup dependencies use (resolved lazily: the resolver is built after the scheduler) */
+  private java.util.function.Function<RunId, java.util.Optional<RunStatus>> resolverStatus() {
+    return id -> resolver.statusOf(id);
   }
 
   /** @return the sink a run's backend reports to */
   RunSink sink(LiveRun run) {
-    return new RunSink(run, pipeline, commits, sessions, store, this::usage);
-  }
-
-  /** A backend reported usage: normalize and price it, keep it on the run, enforce the usage limits (SPEC §12.3-4). */
-  private void usage(LiveRun run, UsageReport report) {
-    Usage u = pricing.price(report);
-    pipeline.change(run, r -> r.withUsage(u));
-    LimitGuard.Breach b = limits.check(run, u, report);
-    if (b != null) {
-      limitExceeded(run, b, report.last());
-    }
-  }
-
-  private void limitExceeded(LiveRun run, LimitGuard.Breach breach) {
-    limitExceeded(run, breach, false);
-  }
-
-  /**
-   * A run went over a limit (SPEC §12.3). When {@code last}, the backend's terminal event follows and becomes the
-   * failure (keeping its result); otherwise the run is stopped like a cancel and the failure recorded.
-   */
-  private void limitExceeded(LiveRun run, LimitGuard.Breach breach, boolean last) {
-    RunJournal j = run.journal;
-    synchronized (j) {
-      if (j.closed || j.limitBreach != null) {
-        return;
-      }
-      j.limitBreach = breach;
-      if (last) {
-        return;
-      }
-      j.cancelRequested = true;
-      j.cancelReason = "limit_exceeded";
-    }
-    LOG.info("run {}: {}; stopping it", run.runId, breach.message());
-    Thread t = new Thread(() -> {
-      RunHandle handle = run.handle;
-      if (handle != null) {
-        Shutdown.safeCancel(handle, "limit_exceeded");
-      }
-      Shutdown.killLeftovers(run, Duration.ofSeconds(2));
-      pipeline.accept(run, breach.failure(null), EventPipeline.Origin.ENGINE, LogEntry.NO_POSITION);
-    }, "orch-limit-" + run.runId);
-    t.setDaemon(true);
-    t.start();
-  }
-
-  /** A dependency ended otherwise than completed: the waiting run ends cancelled (SPEC §12.5). */
-  private void dependencyFailed(LiveRun run, RunId dependency, RunStatus status) {
-    RunJournal j = run.journal;
-    synchronized (j) {
-      if (j.closed) {
-        return;
-      }
-      j.cancelRequested = true;
-      j.cancelReason = "dependency_failed";
-    }
-    LOG.info("run {} cancelled: its dependency {} ended {}", run.runId, dependency,
-        status == null ? "missing" : status.wire());
-    pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED, RunEvent.details("reason",
-        "dependency_failed", "dependency", dependency.value(), "dependency_status",
-        status == null ? "missing" : status.wire())), EventPipeline.Origin.ENGINE, LogEntry.NO_POSITION);
+    return new RunSink(run, pipeline, commits, sessions, store, interventions::usage);
   }
 
   /** Releases the lease and the active-run marker of a run whose end is on disk, and stops tracking it. */
@@ -370,15 +290,6 @@ public final class Engine implements AutoCloseable {
       LOG.warn("could not drop the active marker of {}: {}", run.runId, e.getMessage());
     }
     live.remove(run.runId);
-  }
-
-  /** Stops a run's agent after a store fault: the backend's cancel, then whatever processes are left. */
-  private void stopAgent(LiveRun run) {
-    RunHandle handle = run.handle;
-    if (handle != null) {
-      Shutdown.safeCancel(handle, "store_fault");
-    }
-    Shutdown.killLeftovers(run, Duration.ofSeconds(2));
   }
 
   // ---- cancel / continue -----------------------------------------------------------------------------------

@@ -118,6 +118,15 @@ final class RunResolver {
     return out;
   }
 
+  /** @return the current status of any run: this process first, then the store; empty when unknown */
+  Optional<RunStatus> statusOf(RunId id) {
+    LiveRun l = live.get(id);
+    if (l != null) {
+      return Optional.of(l.record().status());
+    }
+    return store.findRun(id).map(RunRecord::status);
+  }
+
   /** @return live run of a session id if any, else null */
   LiveRun liveRun(RunId id) {
     return live.get(id);
