@@ -79,6 +79,11 @@ final class ServerProcesses {
         + "\"model_providers.mock.env_key\":\"MOCK_API_KEY\",\"model_providers.mock.request_max_retries\":0,"
         + "\"model_providers.mock.stream_max_retries\":0,\"analytics.enabled\":false}");
     env.put("ORCH_CODEX_EXTRA_ARGS", "[\"--disable\",\"unbounded_connection_retries\",\"--disable\",\"plugins\"]");
+    if (env.containsKey("CODEX_HOME")) {
+      // an empty HOME for codex's login shells (the user's profile must not slow the tests down)
+      Path home = mkdirs(Path.of(env.get("CODEX_HOME")).resolveSibling("agent-home"));
+      env.put("ORCH_CODEX_ENV", "{\"HOME\":\"" + home + "\"}");
+    }
   }
 
   /** @return an initialized MCP SDK client talking to a new server process */

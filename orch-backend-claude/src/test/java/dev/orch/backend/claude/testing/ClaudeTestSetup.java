@@ -60,6 +60,14 @@ public final class ClaudeTestSetup implements AutoCloseable {
     env.put("CLAUDE_CONFIG_DIR", configDir.toString());
     env.put("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
     env.put("CLAUDE_CODE_MAX_RETRIES", "0");
+    // an empty HOME: the Bash tool snapshots the user's shell profile (pyenv init with a lock can stall it)
+    Path home = configDir.resolveSibling("agent-home");
+    try {
+      java.nio.file.Files.createDirectories(home);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    env.put("HOME", home.toString());
     return env;
   }
 

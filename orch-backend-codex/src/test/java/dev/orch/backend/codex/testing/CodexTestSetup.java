@@ -45,7 +45,22 @@ public final class CodexTestSetup {
     env.put("CODEX_HOME", codexHome.toString());
     env.put("MOCK_API_KEY", "dummy");
     env.put("PATH", Peers.codexPathDir() + ":" + System.getenv("PATH"));
+    env.put("HOME", agentHome(codexHome).toString());
     return c;
+  }
+
+  /**
+   * @return an empty HOME beside {@code CODEX_HOME} for the CLI: its shell tool runs login shells, and the user's
+   *     profile (e.g. pyenv initialisation with a lock) must not slow down or break the tests
+   */
+  public static Path agentHome(Path codexHome) {
+    Path home = codexHome.toAbsolutePath().resolveSibling("agent-home");
+    try {
+      java.nio.file.Files.createDirectories(home);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return home;
   }
 
   /** @return live descendants of this JVM whose command mentions codex */
