@@ -67,9 +67,12 @@ public final class Engine implements AutoCloseable {
   private final Sessions sessions;
   private final Queries queries;
   private final Inbox inbox;
+  private final ControlChannel control;
+  private final Map<String, String> childPath;
   private volatile boolean closed;
 
-  private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads) {
+  private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads,
+      Map<String, String> childPath) {
     this.store = store;
     this.registry = registry;
     this.clock = clock;
@@ -82,6 +85,9 @@ public final class Engine implements AutoCloseable {
     this.sessions = new Sessions(store, clock);
     this.queries = new Queries(store, resolver, registry);
     this.inbox = new Inbox(store, resolver, clock);
+    this.childPath = childPath;
+    this.control = new ControlChannel(store, clock, () -> live.values().stream().map(LiveRun::record).toList(),
+        this::cancel, this::continueRun, starter, threads);
   }
 
   /**
@@ -100,7 +106,9 @@ public final class Engine implements AutoCloseable {
       store.close();
       throw e;
     }
-    Engine engine = new Engine(store, registry, config.clock(), threads);
+    Engine engine = new Engine(store, registry, config.clock(), threads,
+        PeerCommand.childPath(config.environment(), config.classLoader()));
+    engine.control.start();
     if (config.reconcileOnStart()) {
       int n = engine.reconciler.reconcileAll();
       if (n > 0) {
@@ -203,7 +211,7 @@ public final class Engine implements AutoCloseable {
       }
       resume = new RunSpec.Resume(session.backendSessionId(), session.remoteRef());
     }
-    return SpawnPlan.spec(r, session, run.pendingStart, resume);
+    return SpawnPlan.spec(r, session, run.pendingStart, resume, childPath);
   }
 
   /** Called once per run, after its terminal event is durable. */
@@ -260,8 +268,7 @@ public final class Engine implements AutoCloseable {
     if (r.status().isTerminal()) {
       throw OrchException.conflict("run is already terminal: " + r.status().wire());
     }
-    throw OrchException.conflict("run " + r.runId() + " is " + r.status().wire()
-        + " in another live Orch process sharing this cwd; cancel it through that process");
+    return control.requestCancel(r); // owned by another live process: ask it (docs/cli.md)
   }
 
 
@@ -273,7 +280,7 @@ public final class Engine implements AutoCloseable {
     RunStatus s = r.status();
     if (s.isWaiting()) {
       if (res.live() == null) {
-        throw OrchException.conflict("run " + r.runId() + " waits in another live Orch process sharing this cwd");
+        return control.requestContinue(r, message); // waits in another live process: ask it (docs/cli.md)
       }
       Capabilities.requireLiveInput(registry.descriptor(r.backend()));
       return continueLive(res.live(), message);
@@ -375,6 +382,7 @@ public final class Engine implements AutoCloseable {
       return;
     }
     closed = true;
+    control.close();
     Shutdown.cancelAll(new ArrayList<>(live.values()), pipeline, SHUTDOWN_CANCEL_BOUND);
     starter.shutdownNow();
     flusher.shutdownNow();

@@ -1,0 +1,133 @@
+package dev.orch.core.internal;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.CodeSource;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the directory that holds the {@code peer} command for agent runs (docs/cli.md "peer"), which the engine
+ * puts first on every local agent's {@code PATH} (next to {@code PEER_NAME}, {@code PEER_SESSION_ID},
+ * {@code PEER_CWD}, SPEC §2) without writing into the run's cwd:
+ * <ol>
+ *   <li>{@code ORCH_PEER_PATH}: a directory holding a {@code peer} executable ({@code bin/orch-mcp} and
+ *       {@code bin/orch} export their own {@code bin/});</li>
+ *   <li>else, when the peer command's main class ({@value #MAIN}, module orch-cli) is on the class path: a small
+ *       wrapper script {@code $NANOBOT_ORCHESTRATOR_HOME/bin/peer} that runs it with this JVM's java and class
+ *       path (written atomically, only when its content changes);</li>
+ *   <li>else none: the agent gets the PEER_* variables only.</li>
+ * </ol>
+ */
+final class PeerCommand {
+  /** Environment variable naming the directory that holds {@code peer}. */
+  static final String PATH_ENV = "ORCH_PEER_PATH";
+  /** Main class of the peer command. */
+  static final String MAIN = "dev.orch.cli.PeerMain";
+  private static final Logger LOG = LoggerFactory.getLogger(PeerCommand.class);
+
+  private PeerCommand() {
+  }
+
+  /**
+   * @param environment the engine's environment ({@code ORCH_PEER_PATH}, {@code NANOBOT_ORCHESTRATOR_HOME},
+   *     {@code PATH})
+   * @param loader where to look for {@value #MAIN}
+   * @return {@code {PATH: <dir>:<environment PATH>}} for child agents, or an empty map when no peer command exists;
+   *     never throws (problems are logged)
+   */
+  static Map<String, String> childPath(Map<String, String> environment, ClassLoader loader) {
+    Optional<Path> dir = directory(environment, loader);
+    if (dir.isEmpty()) {
+      return Map.of();
+    }
+    String path = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+    return Map.of("PATH", dir.get() + File.pathSeparator + path);
+  }
+
+  private static Optional<Path> directory(Map<String, String> environment, ClassLoader loader) {
+    String configured = environment.get(PATH_ENV);
+    if (configured != null && !configured.isBlank()) {
+      Path dir = Path.of(configured.trim()).toAbsolutePath();
+      if (!Files.isExecutable(dir.resolve("peer"))) {
+        LOG.warn("{}={} holds no executable 'peer'; agents will not find the peer command", PATH_ENV, dir);
+      }
+      return Optional.of(dir);
+    }
+    Optional<String> classPath = classPathOf(loader);
+    if (classPath.isEmpty()) {
+      LOG.debug("no peer command: {} is unset and {} is not on the class path", PATH_ENV, MAIN);
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(writeWrapper(home(environment).resolve("bin"), classPath.get()));
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("cannot write the peer command wrapper: {}", e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** @return the class path that runs {@value #MAIN}: its jar, or the JVM's class path when it is a directory */
+  private static Optional<String> classPathOf(ClassLoader loader) {
+    try {
+      CodeSource source = Class.forName(MAIN, false, loader).getProtectionDomain().getCodeSource();
+      if (source == null || source.getLocation() == null) {
+        return Optional.empty();
+      }
+      Path location = Path.of(source.getLocation().toURI());
+      return Optional.of(Files.isRegularFile(location) ? location.toString()
+          : System.getProperty("java.class.path"));
+    } catch (ClassNotFoundException | URISyntaxException | LinkageError | SecurityException
+        | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Path home(Map<String, String> environment) {
+    String home = environment.get("NANOBOT_ORCHESTRATOR_HOME");
+    String user = System.getProperty("user.home");
+    if (home == null || home.isBlank()) {
+      return Path.of(user, ".nanobot-orchestrator");
+    }
+    return home.equals("~") || home.startsWith("~/") ? Path.of(user + home.substring(1)) : Path.of(home);
+  }
+
+  private static Path writeWrapper(Path dir, String classPath) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String script = "#!/bin/sh\n"
+        + "# Written by Orch: the 'peer' command of agent runs (docs/cli.md). Rewritten when Orch moves.\n"
+        + "exec " + quote(java) + " -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -cp " + quote(classPath)
+        + " " + MAIN + " \"$@\"\n";
+    byte[] bytes = script.getBytes(StandardCharsets.UTF_8);
+    Path target = dir.resolve("peer");
+    if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), bytes)
+        && Files.isExecutable(target)) {
+      return dir;
+    }
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve(".peer." + UUID.randomUUID() + ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return dir;
+  }
+
+  /** @return the text in single quotes for sh ({@code '} written as {@code '\''}) */
+  private static String quote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+}
