@@ -62,6 +62,10 @@ final class ControlChannel implements AutoCloseable {
   static final Duration TAKE_WAIT = Duration.ofSeconds(3);
   /** How long a requester waits for the answer to a taken request, from posting. */
   static final Duration ANSWER_WAIT = Duration.ofSeconds(15);
+  /** How long a free lease must stay free (with no answer) before the owner counts as gone. */
+  static final Duration OWNER_GONE_GRACE = Duration.ofSeconds(1);
+  /** How long {@link #close()} waits for requests being executed. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
   /** Requests older than this when taken are answered as expired (their requester gave up long ago). */
   static final Duration EXPIRED = Duration.ofSeconds(60);
 
@@ -72,6 +76,8 @@ final class ControlChannel implements AutoCloseable {
   private final BiFunction<RunRef, AgentMessage, ContinueResult> continueRun;
   private final Executor executor;
   private final ThreadFactory threads;
+  private final Object inFlightLock = new Object();
+  private int inFlight;
   private volatile Thread watcher;
   private volatile boolean closed;
 
@@ -152,6 +158,7 @@ final class ControlChannel implements AutoCloseable {
     long answerDeadline = start + ANSWER_WAIT.toNanos();
     long nextLeaseCheck = start + Duration.ofMillis(LEASE_CHECK_MS).toNanos();
     boolean taken = false;
+    long leaseFreeSince = 0;
     while (true) {
       Optional<ControlAnswer> answer = store.controlAnswer(run, id);
       if (answer.isPresent()) {
@@ -164,10 +171,26 @@ final class ControlChannel implements AutoCloseable {
       long now = System.nanoTime();
       if (now >= nextLeaseCheck) {
         nextLeaseCheck = now + Duration.ofMillis(LEASE_CHECK_MS).toNanos();
+        // a free lease means the owner died, or the run just ended there (the owner releases the lease as the run
+        // becomes terminal, before it stores the answer): give the answer a grace period before concluding
         if (ownerGone(run)) {
-          store.withdrawControl(run, id);
-          LOG.info("the owner of run {} ended while a {} request waited; handling the run here", run.runId(), verb);
-          return Optional.empty();
+          if (leaseFreeSince == 0) {
+            leaseFreeSince = now;
+          } else if (now - leaseFreeSince >= OWNER_GONE_GRACE.toNanos()) {
+            store.withdrawControl(run, id);
+            Optional<ControlAnswer> last = store.controlAnswer(run, id);
+            if (last.isPresent()) {
+              if (!last.get().ok()) {
+                throw new OrchException(last.get().errorCode(), last.get().errorMessage());
+              }
+              return Optional.of(last.get().result());
+            }
+            LOG.info("the owner of run {} is gone while a {} request waited; handling the run here", run.runId(),
+                verb);
+            return Optional.empty();
+          }
+        } else {
+          leaseFreeSince = 0;
         }
       }
       if (!taken && now >= takeDeadline) {
@@ -257,8 +280,29 @@ final class ControlChannel implements AutoCloseable {
         continue;
       }
       for (ControlRequest req : requests) {
-        executor.execute(() -> execute(run, req));
+        synchronized (inFlightLock) {
+          inFlight++;
+        }
+        try {
+          executor.execute(() -> {
+            try {
+              execute(run, req);
+            } finally {
+              done();
+            }
+          });
+        } catch (RuntimeException e) {
+          done();
+          throw e;
+        }
       }
+    }
+  }
+
+  private void done() {
+    synchronized (inFlightLock) {
+      inFlight--;
+      inFlightLock.notifyAll();
     }
   }
 
@@ -319,13 +363,33 @@ final class ControlChannel implements AutoCloseable {
     }
   }
 
-  /** Stops the watcher (requests not yet taken stay for the requester to withdraw). */
+  /**
+   * Stops the watcher (requests not yet taken stay for the requester to withdraw) and waits up to
+   * {@link #CLOSE_WAIT} for requests being executed to store their answers: a cancel that ends the last run of a
+   * process must still answer its requester before the process exits.
+   */
   @Override
   public void close() {
     closed = true;
     Thread t = watcher;
     if (t != null) {
       t.interrupt();
+    }
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    synchronized (inFlightLock) {
+      while (inFlight > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          LOG.warn("{} control request(s) still executing at close", inFlight);
+          return;
+        }
+        try {
+          inFlightLock.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 }
