@@ -54,7 +54,7 @@
 
   let artifact = null;
   async function loadArtifact(seq, fieldPath, offset) {
-    const q = new URLSearchParams({seq: String(seq), field_path: fieldPath, offset: String(offset), limit: '65536'});
+    const q = new URLSearchParams({seq: String(seq), field_path: fieldPath, offset: String(offset), limit: '16384'});
     const a = await Orch.api('/api/runs/' + encodeURIComponent(id) + '/artifact?' + q);
     artifact = {seq, fieldPath, next: a.offset + a.returned_bytes};
     document.getElementById('artifact').hidden = false;

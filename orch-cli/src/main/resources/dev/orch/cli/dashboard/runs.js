@@ -7,23 +7,68 @@
   const empty = document.getElementById('empty');
   let rows = [];
 
-  function render() {
-    const frag = document.createDocumentFragment();
-    for (const r of rows) {
-      const terminal = Orch.TERMINAL.includes(r.status);
-      const tr = Orch.el('tr', {'data-run-id': r.run_id, 'data-status': r.status},
-        Orch.el('td', {}, Orch.el('span', {class: 'status', 'data-status': r.status}, r.status)),
-        Orch.el('td', {class: 'backend'}, r.backend || ''),
-        Orch.el('td', {class: 'agent'}, Orch.el('a', {href: '/runs/' + encodeURIComponent(r.run_id)}, r.agent_name || r.run_id)),
-        Orch.el('td', {class: 'role'}, r.role || ''),
-        Orch.el('td', {class: 'summary', title: r.cwd || ''}, r.summary || ''),
-        Orch.el('td', {class: 'age', title: r.started_at || ''}, Orch.age(r.started_at)),
-        Orch.el('td', {class: 'usage'}, Orch.usageText(r.usage)),
-        Orch.el('td', {class: 'actions'}, terminal ? null
-          : Orch.el('button', {type: 'button', 'data-action': 'cancel', 'data-run-id': r.run_id}, 'Cancel')));
-      frag.appendChild(tr);
+  const byId = new Map(); // run_id -> <tr>, updated in place so rows (and their buttons) stay the same nodes
+
+  function cell(cls) {
+    return Orch.el('td', {class: cls});
+  }
+
+  function newRow(r) {
+    const tr = Orch.el('tr', {'data-run-id': r.run_id});
+    const link = Orch.el('a', {href: '/runs/' + encodeURIComponent(r.run_id)});
+    const status = Orch.el('span', {class: 'status'});
+    const tdStatus = cell('status-cell');
+    tdStatus.appendChild(status);
+    const tdAgent = cell('agent');
+    tdAgent.appendChild(link);
+    tr.append(tdStatus, cell('backend'), tdAgent, cell('role'), cell('summary'), cell('age'), cell('usage'),
+      cell('actions'));
+    return tr;
+  }
+
+  function update(tr, r) {
+    const terminal = Orch.TERMINAL.includes(r.status);
+    tr.dataset.status = r.status;
+    const status = tr.querySelector('span.status');
+    status.dataset.status = r.status;
+    status.textContent = r.status;
+    tr.querySelector('td.backend').textContent = r.backend || '';
+    tr.querySelector('td.agent a').textContent = r.agent_name || r.run_id;
+    tr.querySelector('td.role').textContent = r.role || '';
+    const summary = tr.querySelector('td.summary');
+    summary.textContent = r.summary || '';
+    summary.title = r.cwd || '';
+    const age = tr.querySelector('td.age');
+    age.textContent = Orch.age(r.started_at);
+    age.title = r.started_at || '';
+    tr.querySelector('td.usage').textContent = Orch.usageText(r.usage);
+    const actions = tr.querySelector('td.actions');
+    const button = actions.querySelector('button[data-action="cancel"]');
+    if (terminal && button) button.remove();
+    if (!terminal && !button) {
+      actions.appendChild(Orch.el('button', {type: 'button', 'data-action': 'cancel', 'data-run-id': r.run_id},
+        'Cancel'));
     }
-    tbody.replaceChildren(frag);
+  }
+
+  function render() {
+    const seen = new Set();
+    for (const r of rows) {
+      seen.add(r.run_id);
+      let tr = byId.get(r.run_id);
+      if (!tr) {
+        tr = newRow(r);
+        byId.set(r.run_id, tr);
+      }
+      update(tr, r);
+      tbody.appendChild(tr); // moves an existing row into order
+    }
+    for (const [id, tr] of byId) {
+      if (!seen.has(id)) {
+        tr.remove();
+        byId.delete(id);
+      }
+    }
     empty.hidden = rows.length > 0;
   }
 

@@ -94,11 +94,11 @@ final class Processes {
 
   /** Runs {@code bin/<name> args} in cwd, waits up to 90 s. */
   static Result run(Map<String, String> env, Path cwd, String name, String... args) {
-    return run(env, cwd, null, name, args);
+    return runWithInput(env, cwd, null, name, args);
   }
 
   /** Runs {@code bin/<name> args} with stdin text (or none), waits up to 90 s. */
-  static Result run(Map<String, String> env, Path cwd, String stdin, String name, String... args) {
+  static Result runWithInput(Map<String, String> env, Path cwd, String stdin, String name, String... args) {
     long t0 = System.nanoTime();
     Process p = start(env, cwd, name, args);
     try {

@@ -77,7 +77,10 @@ final class PeerCommand {
     }
   }
 
-  /** @return the class path that runs {@value #MAIN}: its jar, or the JVM's class path when it is a directory */
+  /**
+   * @return the class path that runs {@value #MAIN}: where the class was loaded from (a jar or a directory)
+   *     followed by this JVM's class path (its dependencies; duplicates dropped)
+   */
   private static Optional<String> classPathOf(ClassLoader loader) {
     try {
       CodeSource source = Class.forName(MAIN, false, loader).getProtectionDomain().getCodeSource();
@@ -85,8 +88,14 @@ final class PeerCommand {
         return Optional.empty();
       }
       Path location = Path.of(source.getLocation().toURI());
-      return Optional.of(Files.isRegularFile(location) ? location.toString()
-          : System.getProperty("java.class.path"));
+      java.util.LinkedHashSet<String> entries = new java.util.LinkedHashSet<>();
+      entries.add(location.toString());
+      for (String e : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+        if (!e.isBlank()) {
+          entries.add(Path.of(e).toAbsolutePath().toString());
+        }
+      }
+      return Optional.of(String.join(File.pathSeparator, entries));
     } catch (ClassNotFoundException | URISyntaxException | LinkageError | SecurityException
         | IllegalArgumentException e) {
       return Optional.empty();
