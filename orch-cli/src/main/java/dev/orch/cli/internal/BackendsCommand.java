@@ -106,7 +106,7 @@ final class BackendsCommand implements Callable<Integer> {
       return p;
     }
     try {
-      Process proc = new ProcessBuilder(exe, "--version").redirectErrorStream(true)
+      Process proc = new ProcessBuilder(exe, "--version").redirectError(ProcessBuilder.Redirect.DISCARD)
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
       boolean done = proc.waitFor(5, TimeUnit.SECONDS);
       if (!done) {
@@ -117,7 +117,9 @@ final class BackendsCommand implements Callable<Integer> {
         return p;
       }
       String text = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      String first = text.lines().findFirst().orElse("");
+      // the version line (codex may print warnings first)
+      String first = text.lines().filter(l -> l.matches(".*\\d+\\.\\d+.*")).findFirst()
+          .orElse(text.lines().findFirst().orElse(""));
       if (proc.exitValue() == 0) {
         p.put("state", "available");
         p.put("version", first);

@@ -73,7 +73,7 @@ final class UsageCommand implements Callable<Integer> {
       n.put("output_tokens", outputTokens);
       n.put("reasoning_output_tokens", reasoning);
       if (withCost > 0) {
-        n.put("reported_cost_usd", cost);
+        n.put("reported_cost_usd", rounded(cost));
       } else {
         n.putNull("reported_cost_usd");
       }
@@ -123,6 +123,12 @@ final class UsageCommand implements Callable<Integer> {
 
   private static void row(Table t, String k, Sum s) {
     t.row(k, Long.toString(s.runs), Long.toString(s.withUsage), Long.toString(s.input), Long.toString(s.cached),
-        Long.toString(s.outputTokens), Long.toString(s.reasoning), s.withCost == 0 ? "-" : "$" + s.cost.toPlainString());
+        Long.toString(s.outputTokens), Long.toString(s.reasoning),
+        s.withCost == 0 ? "-" : "$" + rounded(s.cost).toPlainString());
+  }
+
+  /** @return the sum of reported (binary floating point) costs rounded to 1e-6 USD */
+  static BigDecimal rounded(BigDecimal cost) {
+    return cost.setScale(6, java.math.RoundingMode.HALF_UP).stripTrailingZeros();
   }
 }

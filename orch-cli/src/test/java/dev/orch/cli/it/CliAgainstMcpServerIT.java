@@ -119,6 +119,9 @@ class CliAgainstMcpServerIT {
     assertThat(page.json().path("status").asText()).isEqualTo("completed");
     Result text = orch("events", "tail", runId);
     assertThat(text.out().lines().findFirst().orElse("")).contains("#1").contains("run_started");
+    sample("orch runs list", table);
+    sample("orch runs show " + runId, showText);
+    sample("orch events tail " + runId, text);
 
     JsonNode big = events.stream().filter(e -> e.path("type").asText().equals("command_finished")
         && e.at("/data/artifact_refs/~1output").isObject()).findFirst().orElseThrow();
@@ -195,7 +198,16 @@ class CliAgainstMcpServerIT {
     Process tail = Processes.start(env, cwd, "orch", "events", "tail", "-f", runId, "--output", "jsonl");
     var out = Processes.read(tail.getInputStream());
     var err = Processes.read(tail.getErrorStream());
+    // the same in text on a terminal (util-linux script gives it a pty): a live status line redrawn in place
+    ProcessBuilder pty = new ProcessBuilder("script", "-qec", Processes.bin("orch") + " events tail -f " + runId,
+        "/dev/null").directory(cwd.toFile());
+    pty.environment().clear();
+    pty.environment().putAll(env);
+    pty.environment().put("TERM", "xterm");
+    Process onTty = pty.start();
+    var ttyOut = Processes.read(onTty.getInputStream());
     awaitSlowStream();
+    Thread.sleep(2500); // let the status line tick on the terminal
     mcp.call("cancel_run", McpServer.object().put("run_id", runId));
     assertThat(tail.waitFor(30, TimeUnit.SECONDS)).as("tail -f ends with the run").isTrue();
     assertThat(tail.exitValue()).as(err.get()).isZero();
@@ -206,6 +218,11 @@ class CliAgainstMcpServerIT {
     JsonNode last = events.get(events.size() - 1);
     assertThat(last.path("type").asText()).isEqualTo("status_changed");
     assertThat(last.at("/data/status").asText()).isEqualTo("cancelled");
+
+    assertThat(onTty.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String screen = ttyOut.get();
+    assertThat(screen).as("status line drawn and erased in place").contains("\r\u001b[2K")
+        .contains("running · ").contains("status_changed  cancelled (user)").contains("ended cancelled");
   }
 
   @Test
@@ -299,9 +316,16 @@ class CliAgainstMcpServerIT {
     assertThat(row.path("output_tokens").asLong()).isEqualTo(12);
     assertThat(usage.json().path("source").asText()).contains("not normalized");
 
+    sample("orch backends --probe", orch("backends", "--probe"));
+    sample("orch usage", orch("usage"));
     Result completion = orch("completion", "bash");
     assertThat(completion.code()).isZero();
     assertThat(completion.out()).contains("complete -F").contains("runs").contains("artifacts").contains("--output");
+  }
+
+  /** Prints a command's real output (the samples in docs/cli.md come from here). */
+  private static void sample(String command, Result r) {
+    System.out.println("---- sample: $ " + command + " (exit " + r.code() + ")\n" + r.out() + r.err() + "---- end");
   }
 
   private void awaitSlowStream() throws InterruptedException {

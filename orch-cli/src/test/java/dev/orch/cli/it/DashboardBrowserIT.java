@@ -279,7 +279,7 @@ class DashboardBrowserIT {
   @Test
   @Order(5)
   @DisplayName("the run page reads a large command output by byte ranges from its artifact")
-  void artifactPaging() {
+  void artifactPaging() throws Exception {
     String runId = mcp.spawn("codex", cwd, "noise " + MockResponsesApi.BIG_SHELL, "noisy", null).path("run_id")
         .asText();
     browser.get(base + "/runs/" + runId);
@@ -291,30 +291,30 @@ class DashboardBrowserIT {
     waiting().until(d -> range.getText().startsWith("bytes 0–"));
     String first = browser.findElement(By.id("artifact-content")).getText();
     assertThat(first).contains("line 1 ");
+    screenshot("dashboard-run.png");
     browser.findElement(By.id("artifact-more")).click();
     waiting().until(d -> range.getText().startsWith("bytes 16384–"));
     assertThat(browser.findElement(By.id("artifact-content")).getText()).isNotEqualTo(first).contains("line ");
   }
 
+  /** Takes a screenshot; with -Dorch.docs.screenshots=true it is written to docs/&lt;name&gt;. */
+  private void screenshot(String name) throws java.io.IOException {
+    Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+    assertThat(Files.size(shot)).isPositive();
+    if (Boolean.getBoolean("orch.docs.screenshots")) {
+      Files.copy(shot, Peers.repoRoot().resolve("docs").resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
   @Test
   @Order(6)
-  @DisplayName("screenshots of the runs table and a run page (written to docs/ with -Dorch.docs.screenshots=true)")
+  @DisplayName("a screenshot of the runs table with a running run (written to docs/ with -Dorch.docs.screenshots=true)")
   void screenshots() throws Exception {
     String running = mcp.spawn("codex", cwd, "Take your time " + MockResponsesApi.SLOW, "builder", null)
         .path("run_id").asText();
     browser.get(url);
     awaitRowStatus(running, "running");
-    Path table = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-    assertThat(Files.size(table)).isPositive();
-    browser.get(base + "/runs/" + running);
-    waiting().until(d -> "running".equals(d.findElement(By.id("run")).getAttribute("data-status")));
-    waiting().until(d -> !d.findElements(By.cssSelector("#events li")).isEmpty());
-    Path page = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-    if (Boolean.getBoolean("orch.docs.screenshots")) {
-      Path docs = Peers.repoRoot().resolve("docs");
-      Files.copy(table, docs.resolve("dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
-      Files.copy(page, docs.resolve("dashboard-run.png"), StandardCopyOption.REPLACE_EXISTING);
-    }
+    screenshot("dashboard.png");
     mcp.call("cancel_run", McpServer.object().put("run_id", running));
     mcp.awaitStatus(running, Set.of("cancelled"), T);
   }
