@@ -61,7 +61,8 @@ public final class OrchCommand implements Runnable {
         cli.err().println(name + ": " + oe.getMessage());
         return ExitCodes.of(oe.code());
       }
-      cli.err().println(name + ": internal error: " + ex);
+      cli.err().println(name + ": internal error: " + (ex.getMessage() != null ? ex.getMessage()
+          : ex.getClass().getSimpleName()));
       return ExitCodes.STORE;
     });
     return cl;

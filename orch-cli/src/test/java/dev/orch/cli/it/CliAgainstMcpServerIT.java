@@ -255,13 +255,15 @@ class CliAgainstMcpServerIT {
     mcp.awaitStatus(runId, Set.of("running"), T);
     awaitSlowStream();
     assertThat(mcp.getRun(runId).path("status").asText()).as("the run outlives the command").isEqualTo("running");
+    assertThat(Processes.awaitNoneWithEnv("DetachedMain", "NANOBOT_ORCHESTRATOR_HOME="
+        + env.get("NANOBOT_ORCHESTRATOR_HOME"), Duration.ZERO)).as("its background owner").hasSize(1);
 
     Result cancel = orch("runs", "cancel", runId);
     assertThat(cancel.code()).as("%s", cancel).isZero();
     assertThat(cancel.out()).startsWith("cancelled " + runId);
     assertThat(mcp.getRun(runId).path("status").asText()).isEqualTo("cancelled");
-    assertThat(Processes.awaitNone("DetachedMain", Duration.ofSeconds(10)).stream()
-        .filter(p -> p.info().commandLine().orElse("").contains(tmp.toString())).toList())
+    String home = "NANOBOT_ORCHESTRATOR_HOME=" + env.get("NANOBOT_ORCHESTRATOR_HOME");
+    assertThat(Processes.awaitNoneWithEnv("DetachedMain", home, Duration.ofSeconds(10)))
         .as("the background owner exits when its run ended").isEmpty();
     assertThat(Files.list(tmp.resolve("orch-home/logs")).toList()).as("detached logs").isNotEmpty();
   }

@@ -95,6 +95,8 @@ class PeerIT {
       assertThat(inbox.json().path("next_after_seq").asLong()).isEqualTo(1);
       Result text = Processes.run(env, cwd, "peer", "inbox", "--as", "reviewer");
       assertThat(text.out()).startsWith("#1 from talker [note] ").contains(": hello from talker");
+      System.out.println("---- sample: $ peer list (inside the talker's run)\n" + Files.readString(cwd.resolve(
+          "agents.txt")) + "---- end\n---- sample: $ peer inbox --as reviewer\n" + text.out() + "---- end");
 
       // peer wait long-polls: it is waiting for seq > 1 when the next message comes
       Process wait = Processes.start(env, cwd, "peer", "wait", "--as", "reviewer", "--after", "1", "--timeout",

@@ -174,6 +174,32 @@ final class Processes {
     return left;
   }
 
+  /**
+   * Waits until no process whose command line contains the marker has the environment entry (e.g. this test's
+   * {@code NANOBOT_ORCHESTRATOR_HOME=...}); @return those left
+   */
+  static List<ProcessHandle> awaitNoneWithEnv(String marker, String envEntry, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<ProcessHandle> left = withEnv(processesWith(marker), envEntry);
+    while (!left.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      left = withEnv(processesWith(marker), envEntry);
+    }
+    return left;
+  }
+
+  private static List<ProcessHandle> withEnv(List<ProcessHandle> processes, String envEntry) {
+    return processes.stream().filter(h -> {
+      try {
+        byte[] environ = Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "environ"));
+        return List.of(new String(environ, StandardCharsets.UTF_8).split("\u0000")).contains(envEntry);
+      } catch (IOException | SecurityException e) {
+        return false;
+      }
+    }).toList();
+  }
+
   /** Waits until no descendant of this JVM has the marker in its command line; @return those left */
   static List<ProcessHandle> awaitNoDescendant(String marker, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -89,7 +89,10 @@ final class DashboardApi {
     return Wire.cancel(orch.cancel(RunRef.ofRunId(id)));
   }
 
-  /** @throws OrchException INVALID_ARGUMENT when the body has no non-blank {@code text} */
+  /**
+   * @throws OrchException INVALID_ARGUMENT when the body has no non-blank {@code text}; CONFLICT when the run does
+   *     not wait for input
+   */
   ObjectNode continueRun(String id, String body) {
     JsonNode n;
     try {
@@ -100,6 +103,12 @@ final class DashboardApi {
     String text = n == null ? null : n.path("text").asText(null);
     if (text == null || text.isBlank()) {
       throw OrchException.invalid("text: the answer is empty");
+    }
+    // answers only: a resume would make this dashboard the owner of a new run (use orch runs continue for that)
+    RunSummary r = orch.getRun(RunRef.ofRunId(id));
+    if (!r.status().isWaiting()) {
+      throw OrchException.conflict("run is not awaiting additional input: " + r.status().wire()
+          + " (resume a finished run with: orch runs continue " + id + " <message>)");
     }
     return Wire.continued(orch.continueRun(RunRef.ofRunId(id), AgentMessage.userText(text)));
   }
