@@ -205,9 +205,23 @@ class CliAgainstMcpServerIT {
     pty.environment().putAll(env);
     pty.environment().put("TERM", "xterm");
     Process onTty = pty.start();
-    var ttyOut = Processes.read(onTty.getInputStream());
+    StringBuffer screen = new StringBuffer();
+    Thread reader = new Thread(() -> {
+      try (var in = new java.io.InputStreamReader(onTty.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)) {
+        char[] buf = new char[4096];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          screen.append(buf, 0, n);
+        }
+      } catch (java.io.IOException e) {
+        // the pty closed
+      }
+    });
+    reader.start();
     awaitSlowStream();
-    Thread.sleep(2500); // let the status line tick on the terminal
+    long deadline = System.nanoTime() + T.toNanos();
+    while (!screen.toString().contains("running · ") && System.nanoTime() < deadline) {
+      Thread.sleep(50); // until the status line is drawn on the terminal
+    }
     mcp.call("cancel_run", McpServer.object().put("run_id", runId));
     assertThat(tail.waitFor(30, TimeUnit.SECONDS)).as("tail -f ends with the run").isTrue();
     assertThat(tail.exitValue()).as(err.get()).isZero();
@@ -220,8 +234,8 @@ class CliAgainstMcpServerIT {
     assertThat(last.at("/data/status").asText()).isEqualTo("cancelled");
 
     assertThat(onTty.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    String screen = ttyOut.get();
-    assertThat(screen).as("status line drawn and erased in place").contains("\r\u001b[2K")
+    reader.join(5000);
+    assertThat(screen.toString()).as("status line drawn and erased in place").contains("\r\u001b[2K")
         .contains("running · ").contains("status_changed  cancelled (user)").contains("ended cancelled");
   }
 

@@ -28,10 +28,19 @@ import org.slf4j.LoggerFactory;
  *       path (written atomically, only when its content changes);</li>
  *   <li>else none: the agent gets the PEER_* variables only.</li>
  * </ol>
+ * Login shells reset PATH ({@code /etc/profile}), so the child also gets {@code BASH_ENV} =
+ * {@code $NANOBOT_ORCHESTRATOR_HOME/bin/peer-path.sh}, which non-interactive bash runs after the profile files and
+ * which puts {@code ORCH_PEER_DIR} back in front.
  */
 final class PeerCommand {
   /** Environment variable naming the directory that holds {@code peer}. */
   static final String PATH_ENV = "ORCH_PEER_PATH";
+  /** Child variable naming the peer directory (read by the BASH_ENV script). */
+  static final String DIR_ENV = "ORCH_PEER_DIR";
+  /** Child variable holding the user's own BASH_ENV, run after ours. */
+  static final String USER_BASH_ENV = "ORCH_USER_BASH_ENV";
+  /** The BASH_ENV script in {@code $NANOBOT_ORCHESTRATOR_HOME/bin}. */
+  static final String BASH_ENV_FILE = "peer-path.sh";
   /** Main class of the peer command. */
   static final String MAIN = "dev.orch.cli.PeerMain";
   private static final Logger LOG = LoggerFactory.getLogger(PeerCommand.class);
@@ -43,8 +52,9 @@ final class PeerCommand {
    * @param environment the engine's environment ({@code ORCH_PEER_PATH}, {@code NANOBOT_ORCHESTRATOR_HOME},
    *     {@code PATH})
    * @param loader where to look for {@value #MAIN}
-   * @return {@code {PATH: <dir>:<environment PATH>}} for child agents, or an empty map when no peer command exists;
-   *     never throws (problems are logged)
+   * @return for child agents {@code PATH = <dir>:<environment PATH>}, {@code ORCH_PEER_DIR = <dir>},
+   *     {@code BASH_ENV} (and {@code ORCH_USER_BASH_ENV} when the environment had a BASH_ENV); an empty map when no
+   *     peer command exists. Never throws (problems are logged)
    */
   static Map<String, String> childPath(Map<String, String> environment, ClassLoader loader) {
     Optional<Path> dir = directory(environment, loader);
@@ -52,7 +62,42 @@ final class PeerCommand {
       return Map.of();
     }
     String path = environment.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-    return Map.of("PATH", dir.get() + File.pathSeparator + path);
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put("PATH", dir.get() + File.pathSeparator + path);
+    env.put(DIR_ENV, dir.get().toString());
+    try {
+      env.put("BASH_ENV", writeBashEnv(home(environment).resolve("bin")).toString());
+      String userBashEnv = environment.get("BASH_ENV");
+      if (userBashEnv != null && !userBashEnv.isBlank()) {
+        env.put(USER_BASH_ENV, userBashEnv);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("cannot write {}: agents' login shells may not find the peer command ({})", BASH_ENV_FILE,
+          e.toString());
+    }
+    return Map.copyOf(env);
+  }
+
+  /**
+   * Writes the {@code BASH_ENV} script (once; atomically): agents' shells are often login shells (codex runs
+   * {@code bash -lc}, Claude Code a login shell too), and a login shell re-reads {@code /etc/profile}, which resets
+   * PATH. Non-interactive bash runs {@code $BASH_ENV} after the profile files, so this script puts the peer
+   * directory back in front (then runs the user's own {@code BASH_ENV}, if there was one).
+   *
+   * @return the script's path
+   */
+  private static Path writeBashEnv(Path dir) throws IOException {
+    String script = "# Written by Orch (docs/cli.md \"peer\"): bash runs this for non-interactive shells of agent runs\n"
+        + "# (BASH_ENV), after any login profile that reset PATH: put the peer command first again.\n"
+        + "if [ -n \"${" + DIR_ENV + ":-}\" ]; then\n"
+        + "  case \":$PATH:\" in\n"
+        + "    \":$" + DIR_ENV + ":\"*) ;;\n"
+        + "    *) PATH=\"$" + DIR_ENV + ":$PATH\"; export PATH ;;\n"
+        + "  esac\n"
+        + "fi\n"
+        + "if [ -n \"${" + USER_BASH_ENV + ":-}\" ] && [ -f \"$" + USER_BASH_ENV + "\" ]; then . \"$" + USER_BASH_ENV
+        + "\"; fi\n";
+    return writeIfChanged(dir, BASH_ENV_FILE, script, "rw-r--r--");
   }
 
   private static Optional<Path> directory(Map<String, String> environment, ClassLoader loader) {
@@ -115,24 +160,29 @@ final class PeerCommand {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String script = "#!/bin/sh\n"
         + "# Written by Orch: the 'peer' command of agent runs (docs/cli.md). Rewritten when Orch moves.\n"
-        + "exec " + quote(java) + " -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -cp " + quote(classPath)
-        + " " + MAIN + " \"$@\"\n";
-    byte[] bytes = script.getBytes(StandardCharsets.UTF_8);
-    Path target = dir.resolve("peer");
-    if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), bytes)
-        && Files.isExecutable(target)) {
-      return dir;
+        + "exec " + quote(java) + " -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -XX:TieredStopAtLevel=1"
+        + " -XX:+UseSerialGC -cp " + quote(classPath) + " " + MAIN + " \"$@\"\n";
+    writeIfChanged(dir, "peer", script, "rwxr-xr-x");
+    return dir;
+  }
+
+  /** Writes dir/name atomically unless it already holds exactly that text. @return the file */
+  private static Path writeIfChanged(Path dir, String name, String text, String permissions) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    Path target = dir.resolve(name);
+    if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), bytes)) {
+      return target;
     }
     Files.createDirectories(dir);
-    Path tmp = dir.resolve(".peer." + UUID.randomUUID() + ".tmp");
+    Path tmp = dir.resolve("." + name + "." + UUID.randomUUID() + ".tmp");
     try {
       Files.write(tmp, bytes);
-      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(permissions));
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);
     }
-    return dir;
+    return target;
   }
 
   /** @return the text in single quotes for sh ({@code '} written as {@code '\''}) */

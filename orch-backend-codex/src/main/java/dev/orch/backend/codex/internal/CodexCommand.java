@@ -13,11 +13,8 @@ public final class CodexCommand {
   private CodexCommand() {
   }
 
-  /** Codex setting that lets the model run its commands in login shells. */
-  static final String LOGIN_SHELL_KEY = "allow_login_shell";
-
   /**
-   * Builds {@code <codex> exec --json [-c allow_login_shell=false] [-c k=v…] [-c sandbox_workspace_write.network_access=…] [--model M]
+   * Builds {@code <codex> exec --json [-c k=v…] [-c sandbox_workspace_write.network_access=…] [--model M]
    * --sandbox <mode> --cd <cwd> --skip-git-repo-check [--output-schema <file>] [-c approval_policy="…"]
    * [extra_args…] [resume <thread_id>]}. Options must come before {@code resume} (codex parses the rest as the
    * sub-command's arguments). No prompt argument: the prompt goes to stdin.
@@ -33,13 +30,6 @@ public final class CodexCommand {
     args.add(config.executable().toString());
     args.add("exec");
     args.add("--json");
-    if (!config.config().containsKey(LOGIN_SHELL_KEY)) {
-      // non-login shells for the model's commands: a login shell re-reads /etc/profile, which resets PATH and so
-      // hides the `peer` command Orch puts first on the agent's PATH (docs/cli.md); override with
-      // backend_config.config {"allow_login_shell": true}
-      args.add("-c");
-      args.add(LOGIN_SHELL_KEY + "=false");
-    }
     config.config().forEach((key, value) -> {
       args.add("-c");
       args.add(key + "=" + Toml.value(value));

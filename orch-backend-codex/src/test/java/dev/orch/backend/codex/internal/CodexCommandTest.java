@@ -36,18 +36,8 @@ class CodexCommandTest {
   @DisplayName("the minimal command has exec --json, the default sandbox, cd and skip-git-repo-check")
   void minimal() {
     assertThat(CodexCommand.arguments(config(null, "workspace-write", null, null, Map.of(), List.of()), CWD, null, null))
-        .containsExactly("/opt/codex/bin/codex", "exec", "--json", "-c", "allow_login_shell=false", "--sandbox",
-            "workspace-write", "--cd", "/work/project", "--skip-git-repo-check");
-  }
-
-  @Test
-  @DisplayName("allow_login_shell from the configuration replaces the default false (login shells reset PATH)")
-  void loginShellOverride() {
-    Map<String, JsonNode> cfg = new LinkedHashMap<>();
-    cfg.put("allow_login_shell", json("true"));
-    assertThat(CodexCommand.arguments(config(null, "workspace-write", null, null, cfg, List.of()), CWD, null, null))
-        .containsExactly("/opt/codex/bin/codex", "exec", "--json", "-c", "allow_login_shell=true", "--sandbox",
-            "workspace-write", "--cd", "/work/project", "--skip-git-repo-check");
+        .containsExactly("/opt/codex/bin/codex", "exec", "--json", "--sandbox", "workspace-write", "--cd", "/work/project",
+            "--skip-git-repo-check");
   }
 
   @Test
@@ -60,7 +50,6 @@ class CodexCommandTest {
     CodexConfig c = config("gpt-5.5", "read-only", "never", true, cfg, List.of("--disable", "plugins"));
     assertThat(CodexCommand.arguments(c, CWD, Path.of("/tmp/schema.json"), "thread-1")).containsExactly(
         "/opt/codex/bin/codex", "exec", "--json",
-        "-c", "allow_login_shell=false",
         "-c", "model_provider=\"mock\"",
         "-c", "model_providers.mock.request_max_retries=0",
         "-c", "analytics.enabled=false",

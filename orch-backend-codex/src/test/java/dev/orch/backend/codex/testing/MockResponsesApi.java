@@ -118,8 +118,9 @@ public final class MockResponsesApi implements AutoCloseable {
   }
 
   /**
-   * Registers a shell command for a keyword: codex gets a {@code function_call exec_command} running it, then (after
-   * the tool output) the final text {@value #SHELL_DONE}. Checked after {@link #script} keywords.
+   * Registers a shell command for a keyword: codex gets a {@code function_call exec_command} running it (waiting up
+   * to 30 s for its end), then (after the tool output) the final text {@value #SHELL_DONE}. Checked after
+   * {@link #script} keywords.
    *
    * @param keyword text to look for in the latest user text
    * @param command the shell command
@@ -229,7 +230,11 @@ public final class MockResponsesApi implements AutoCloseable {
     }
     for (Map.Entry<String, String> c : commands.entrySet()) {
       if (user.contains(c.getKey()) && !afterTool) {
-        return functionCall(c.getValue());
+        ObjectNode call = functionCall(c.getValue());
+        // wait for the command's end (codex otherwise hands a slow command's partial output back after ~10 s)
+        call.put("arguments", JSON.createObjectNode().put("cmd", c.getValue()).put("yield_time_ms", 30_000)
+            .toString());
+        return call;
       }
     }
     if (user.contains(BIG_SHELL) && !afterTool) {
