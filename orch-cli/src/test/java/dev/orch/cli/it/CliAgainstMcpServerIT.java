@@ -280,6 +280,18 @@ class CliAgainstMcpServerIT {
     assertThat(Processes.awaitNoneWithEnv("DetachedMain", home, Duration.ofSeconds(10)))
         .as("the background owner exits when its run ended").isEmpty();
     assertThat(Files.list(tmp.resolve("orch-home/logs")).toList()).as("detached logs").isNotEmpty();
+
+    // runs continue --detach: a background process resumes the finished ask run's session and owns the new run
+    Result resumed = orch("runs", "continue", "oracle", "--cwd", cwd.toString(), "--detach", "--output", "json",
+        "and", "now?");
+    assertThat(resumed.code()).as("%s", resumed).isZero();
+    assertThat(resumed.json().path("mode").asText()).isEqualTo("resume");
+    assertThat(resumed.json().path("resumed_from_run_id").asText()).isEqualTo(ask.json().path("run_id").asText());
+    assertThat(mcp.awaitStatus(resumed.json().path("run_id").asText(), Set.of("completed"), T)
+        .path("agent_name").asText()).isEqualTo("oracle");
+    Result refused = orch("runs", "continue", runId, "--detach", "more");
+    assertThat(refused.code()).as("the background process's error comes back: %s", refused).isEqualTo(4);
+    assertThat(refused.err()).contains("run is already terminal: cancelled");
   }
 
   @Test
