@@ -27,7 +27,7 @@ import org.w3c.dom.NodeList;
 class ArchitectureTest {
   private static final List<String> BACKENDS = List.of("orch-backend-codex", "orch-backend-claude",
       "orch-backend-a2a");
-  private static final List<String> SERVERS = List.of("orch-mcp-stdio", "orch-test-agents");
+  private static final List<String> SERVERS = List.of("orch-mcp-stdio", "orch-test-agents", "orch-cli");
 
   static List<String> forbiddenFor(String module) {
     List<String> out = new ArrayList<>();
@@ -52,6 +52,7 @@ class ArchitectureTest {
       case "orch-backend-a2a": return "dev.orch.backend.a2a";
       case "orch-mcp-stdio": return "dev.orch.mcp";
       case "orch-test-agents": return "dev.orch.agents";
+      case "orch-cli": return "dev.orch.cli";
       case "orch-store-fs": return "dev.orch.store.fs";
       default: throw new IllegalArgumentException(module);
     }

@@ -39,11 +39,13 @@ final class Adoption implements Reconciler.Adopter {
   private final java.util.function.Function<LiveRun, RunSink> sinks;
   private final java.util.function.Consumer<LiveRun> started;
   private final Profiles profiles;
+  private final Map<String, String> childPath;
 
   Adoption(RunStore store, BackendRegistry registry, Map<RunId, LiveRun> live, Scheduler scheduler,
       EventPipeline pipeline, GroupCommit commits, Sessions sessions, Reconciler reconciler,
-      java.util.function.Function<LiveRun, RunSink> sinks, java.util.function.Consumer<LiveRun> started, Profiles profiles) {
+      java.util.function.Function<LiveRun, RunSink> sinks, java.util.function.Consumer<LiveRun> started, Profiles profiles, Map<String, String> childPath) {
     this.profiles = profiles;
+    this.childPath = childPath;
     this.sinks = sinks;
     this.started = started;
     this.store = store;
@@ -88,7 +90,7 @@ final class Adoption implements Reconciler.Adopter {
     scheduler.adopt(run);
     started.accept(run);
     try {
-      RunSpec spec = SpawnPlan.spec(r, session, pending, null);
+      RunSpec spec = SpawnPlan.spec(r, session, pending, null, childPath);
       run.handle = backend.reattach(spec, sinks.apply(run), attachment);
       LOG.info("re-attached run {} ({}), continuing after seq {}", run.runId, r.backend(), j.lastSeq);
     } catch (RuntimeException | LinkageError e) {

@@ -85,10 +85,12 @@ public final class Engine implements AutoCloseable {
   private final Queries queries;
   private final Inbox inbox;
   private final Detach.OnExit onExit;
+  private final ControlChannel control;
+  private final Map<String, String> childPath;
   private volatile boolean closed;
 
   private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads, Detach.OnExit onExit,
-      Caps caps, RunLimits limitDefaults, Profiles profiles) {
+      Caps caps, RunLimits limitDefaults, Profiles profiles, Map<String, String> childPath) {
     this.profiles = profiles;
     this.onExit = onExit;
     this.store = store;
@@ -121,6 +123,9 @@ public final class Engine implements AutoCloseable {
     this.sessions = new Sessions(store, clock);
     this.queries = new Queries(store, resolver, registry);
     this.inbox = new Inbox(store, resolver, clock);
+    this.childPath = childPath;
+    this.control = new ControlChannel(store, clock, () -> live.values().stream().map(LiveRun::record).toList(),
+        this::cancel, this::continueRun, starter, threads);
   }
 
   /**
@@ -143,11 +148,13 @@ public final class Engine implements AutoCloseable {
       throw e;
     }
     Engine engine = new Engine(store, registry, config.clock(), threads, onExit, caps, limitDefaults,
-        Profiles.fromEnvironment(config.environment()));
+        Profiles.fromEnvironment(config.environment()),
+        PeerCommand.childPath(config.environment(), config.classLoader()));
+    engine.control.start();
     if (config.reconcileOnStart()) {
       engine.reconciler.adopter(new Adoption(store, registry, engine.live, engine.scheduler, engine.pipeline,
           engine.commits, engine.sessions, engine.reconciler, engine::sink,
-          engine.limits::started, engine.profiles));
+          engine.limits::started, engine.profiles, engine.childPath));
       int n = engine.reconciler.reconcileAll();
       if (n > 0) {
         LOG.info("settled {} run(s) left active by a dead Orch process (re-attached or marked failed)", n);
@@ -253,7 +260,7 @@ public final class Engine implements AutoCloseable {
       }
       resume = new RunSpec.Resume(session.backendSessionId(), session.remoteRef());
     }
-    return SpawnPlan.spec(r, session, run.pendingStart, resume);
+    return SpawnPlan.spec(r, session, run.pendingStart, resume, childPath);
   }
 
   /** Called once per run on its committing thread, after its terminal event is durable and published. */
@@ -332,8 +339,7 @@ public final class Engine implements AutoCloseable {
     if (r.status().isTerminal()) {
       throw OrchException.conflict("run is already terminal: " + r.status().wire());
     }
-    throw OrchException.conflict("run " + r.runId() + " is " + r.status().wire()
-        + " in another live Orch process sharing this cwd; cancel it through that process");
+    return control.requestCancel(r); // owned by another live process: ask it (docs/cli.md)
   }
 
   /** @see dev.orch.core.Orchestrator#continueRun */
@@ -344,7 +350,7 @@ public final class Engine implements AutoCloseable {
     RunStatus s = r.status();
     if (s.isWaiting()) {
       if (res.live() == null) {
-        throw OrchException.conflict("run " + r.runId() + " waits in another live Orch process sharing this cwd");
+        return control.requestContinue(r, message); // waits in another live process: ask it (docs/cli.md)
       }
       Capabilities.requireLiveInput(registry.descriptor(r.backend()));
       return continueLive(res.live(), message);
@@ -444,6 +450,7 @@ public final class Engine implements AutoCloseable {
       return;
     }
     closed = true;
+    control.close();
     List<LiveRun> running = new ArrayList<>(live.values());
     if (onExit == Detach.OnExit.DETACH) {
       running = Detach.detachAll(running);

@@ -223,10 +223,16 @@ final class SpawnPlan {
         Engine.peerEnv(session.agentName(), session.sessionId().value(), cwd.toString()), metadata);
   }
 
-  /** @return the spec a queued run starts with */
-  static RunSpec spec(RunRecord r, SessionRecord session, PendingStart pending, RunSpec.Resume resume) {
+  /**
+   * @param childPath {@code {PATH: <peer dir>:<PATH>}} or empty (see {@link PeerCommand})
+   * @return the spec a queued run starts with
+   */
+  static RunSpec spec(RunRecord r, SessionRecord session, PendingStart pending, RunSpec.Resume resume,
+      java.util.Map<String, String> childPath) {
+    var env = new java.util.HashMap<>(Engine.peerEnv(session.agentName(), session.sessionId().value(),
+        r.cwd().toString()));
+    env.putAll(childPath);
     return new RunSpec(r.runId(), r.sessionId(), r.agentName(), r.role(), r.cwd(), r.prompt(), pending.inputMessage(),
-        pending.systemPrompt(), r.outputSchema(), pending.backendConfig(), resume,
-        Engine.peerEnv(session.agentName(), session.sessionId().value(), r.cwd().toString()), r.metadata());
+        pending.systemPrompt(), r.outputSchema(), pending.backendConfig(), resume, env, r.metadata());
   }
 }

@@ -186,6 +186,73 @@ public interface RunStore extends AutoCloseable {
   /** @return messages with seq &gt; afterSeq, oldest first, at most limit */
   List<InboxMessage> readInbox(SessionRecord recipient, long afterSeq, int limit);
 
+  // ---- cross-process control (cancel / continue of a run another process owns) ---------------------------
+
+  /**
+   * Posts a control request for a run that another process owns (its lease is held elsewhere). The owner finds it
+   * with {@link #takeControls} within its scan interval. Must be durable and visible to other processes sharing
+   * the store when this method returns.
+   *
+   * <p>The default implementation throws UNSUPPORTED, so stores written before the control channel keep
+   * compiling; the engine then answers "cancel it through that process" as before.
+   *
+   * @param run the run
+   * @param request the request
+   * @return the request id ({@code request.id()})
+   * @throws dev.orch.core.OrchException UNSUPPORTED when the store has no control channel; STORE on I/O failure
+   */
+  default String postControl(RunRecord run, ControlRequest request) {
+    throw unsupportedControl();
+  }
+
+  /**
+   * Takes the control requests posted for a run and not yet taken or withdrawn, oldest first. Taking is atomic
+   * across processes: each request is returned to exactly one caller, once. Called by the run's owner about
+   * every 50 ms per live run, so it must be cheap when there is nothing (the file store lists one directory).
+   *
+   * @param run a run whose lease this process holds
+   * @return the requests now owned by the caller, who must answer each with {@link #answerControl}; empty when none
+   * @throws dev.orch.core.OrchException UNSUPPORTED when the store has no control channel; STORE on I/O failure
+   */
+  default List<ControlRequest> takeControls(RunRecord run) {
+    throw unsupportedControl();
+  }
+
+  /**
+   * Stores the answer to a taken request (visible to other processes when this returns) and drops the request.
+   *
+   * @throws dev.orch.core.OrchException UNSUPPORTED when the store has no control channel; STORE on I/O failure
+   */
+  default void answerControl(RunRecord run, String requestId, ControlAnswer answer) {
+    throw unsupportedControl();
+  }
+
+  /**
+   * Reads the answer to a request; an answer that is returned is consumed (removed from the store).
+   *
+   * @return the answer, or empty while there is none yet
+   * @throws dev.orch.core.OrchException UNSUPPORTED when the store has no control channel; STORE on I/O failure
+   */
+  default Optional<ControlAnswer> controlAnswer(RunRecord run, String requestId) {
+    throw unsupportedControl();
+  }
+
+  /**
+   * Withdraws a request nobody has taken yet (the requester gives up waiting).
+   *
+   * @return true when the request was withdrawn before an owner took it; false when it was already taken (an
+   *     answer may still come) or does not exist
+   * @throws dev.orch.core.OrchException UNSUPPORTED when the store has no control channel; STORE on I/O failure
+   */
+  default boolean withdrawControl(RunRecord run, String requestId) {
+    throw unsupportedControl();
+  }
+
+  private static dev.orch.core.OrchException unsupportedControl() {
+    return new dev.orch.core.OrchException(dev.orch.core.OrchException.ErrorCode.UNSUPPORTED,
+        "this run store has no cross-process control channel");
+  }
+
   /** Releases files and locks. */
   @Override
   void close();

@@ -8,6 +8,8 @@ import dev.orch.core.RunId;
 import dev.orch.core.SessionId;
 import dev.orch.core.spi.ArtifactField;
 import dev.orch.core.spi.ArtifactManifest;
+import dev.orch.core.spi.ControlAnswer;
+import dev.orch.core.spi.ControlRequest;
 import dev.orch.core.spi.EventLog;
 import dev.orch.core.spi.InboxMessage;
 import dev.orch.core.spi.ProcessRef;
@@ -20,6 +22,7 @@ import dev.orch.core.spi.SessionRecord;
 import dev.orch.store.fs.internal.ArtifactFiles;
 import dev.orch.store.fs.internal.AtomicFiles;
 import dev.orch.store.fs.internal.Catalog;
+import dev.orch.store.fs.internal.ControlFiles;
 import dev.orch.store.fs.internal.EventIndex;
 import dev.orch.store.fs.internal.FsEventLog;
 import dev.orch.store.fs.internal.JsonSupport;
@@ -39,6 +42,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -355,6 +359,36 @@ public final class FsRunStore implements RunStore {
     } finally {
       Leases.release(dir.resolve(RunFiles.LEASE));
     }
+  }
+
+  // ---- cross-process control ----------------------------------------------------------------------------------
+
+  /** Writes {@code runs/<run_id>/control/<id>.request.json} atomically (see {@link ControlFiles}). */
+  @Override
+  public String postControl(RunRecord run, ControlRequest request) {
+    ControlFiles.post(runDir(run), request);
+    return request.id();
+  }
+
+  /** Renames each {@code <id>.request.json} to {@code <id>.taken.json} (the atomic take) and returns them. */
+  @Override
+  public List<ControlRequest> takeControls(RunRecord run) {
+    return ControlFiles.take(runDir(run), Instant.now());
+  }
+
+  @Override
+  public void answerControl(RunRecord run, String requestId, ControlAnswer answer) {
+    ControlFiles.answer(runDir(run), requestId, answer);
+  }
+
+  @Override
+  public Optional<ControlAnswer> controlAnswer(RunRecord run, String requestId) {
+    return ControlFiles.readAnswer(runDir(run), requestId);
+  }
+
+  @Override
+  public boolean withdrawControl(RunRecord run, String requestId) {
+    return ControlFiles.withdraw(runDir(run), requestId);
   }
 
   // ---- sessions ---------------------------------------------------------------------------------------------

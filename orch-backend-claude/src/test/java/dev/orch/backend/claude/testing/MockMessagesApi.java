@@ -48,6 +48,7 @@ public final class MockMessagesApi implements AutoCloseable {
   public static final String ERROR_MESSAGE = "mock internal error";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private final java.util.Map<String, String> commands = new java.util.concurrent.ConcurrentHashMap<>();
   private static final Pattern CREATE_FILE = Pattern.compile("RUN_BASH create (\\S+)");
 
   private final LoopbackHttpServer http;
@@ -102,6 +103,19 @@ public final class MockMessagesApi implements AutoCloseable {
     }
   }
 
+  /**
+   * Registers a shell command for a keyword: the model answers with a {@code Bash} tool call running it, then
+   * (after the tool result) {@value #DONE_TEXT}.
+   *
+   * @param keyword text to look for in the latest user text
+   * @param command the shell command
+   * @return this
+   */
+  public MockMessagesApi scriptCommand(String keyword, String command) {
+    commands.put(keyword, command);
+    return this;
+  }
+
   private void answer(HttpExchange ex, JsonNode body) throws IOException {
     JsonNode lastUser = lastUserMessage(body);
     String text = userText(lastUser);
@@ -112,7 +126,15 @@ public final class MockMessagesApi implements AutoCloseable {
       return;
     }
     List<ObjectNode> blocks = new ArrayList<>();
-    if (afterTool) {
+    String scripted = afterTool ? null : commands.entrySet().stream().filter(c -> text.contains(c.getKey()))
+        .map(java.util.Map.Entry::getValue).findFirst().orElse(null);
+    if (scripted != null) {
+      blocks.add(textBlock(WILL_RUN_TEXT));
+      ObjectNode input = JSON.createObjectNode();
+      input.put("command", scripted);
+      input.put("description", "Run a scripted command");
+      blocks.add(toolUse("Bash", input));
+    } else if (afterTool) {
       blocks.add(textBlock(DONE_TEXT));
     } else if (text.contains("SLOW")) {
       streamSlow(ex);

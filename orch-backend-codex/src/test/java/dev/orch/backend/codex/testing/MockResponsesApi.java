@@ -63,6 +63,7 @@ public final class MockResponsesApi implements AutoCloseable {
   private final LoopbackHttpServer http;
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
   private final Map<String, String> scripts = new ConcurrentHashMap<>();
+  private final Map<String, String> commands = new ConcurrentHashMap<>();
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicInteger slowStreamsOpen = new AtomicInteger();
   private final AtomicInteger ids = new AtomicInteger();
@@ -113,6 +114,20 @@ public final class MockResponsesApi implements AutoCloseable {
    */
   public MockResponsesApi script(String keyword, String finalText) {
     scripts.put(keyword, finalText);
+    return this;
+  }
+
+  /**
+   * Registers a shell command for a keyword: codex gets a {@code function_call exec_command} running it (waiting up
+   * to 30 s for its end), then (after the tool output) the final text {@value #SHELL_DONE}. Checked after
+   * {@link #script} keywords.
+   *
+   * @param keyword text to look for in the latest user text
+   * @param command the shell command
+   * @return this
+   */
+  public MockResponsesApi scriptCommand(String keyword, String command) {
+    commands.put(keyword, command);
     return this;
   }
 
@@ -211,6 +226,15 @@ public final class MockResponsesApi implements AutoCloseable {
     for (Map.Entry<String, String> s : scripts.entrySet()) {
       if (user.contains(s.getKey())) {
         return message(s.getValue());
+      }
+    }
+    for (Map.Entry<String, String> c : commands.entrySet()) {
+      if (user.contains(c.getKey()) && !afterTool) {
+        ObjectNode call = functionCall(c.getValue());
+        // wait for the command's end (codex otherwise hands a slow command's partial output back after ~10 s)
+        call.put("arguments", JSON.createObjectNode().put("cmd", c.getValue()).put("yield_time_ms", 30_000)
+            .toString());
+        return call;
       }
     }
     if (user.contains(BIG_SHELL) && !afterTool) {

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 
 /**
  * Paths of the per-cwd store (SPEC §6): {@code <cwd>/<dirName>/runs/<run_id>/{run.json, events.jsonl,
- * result.json, processes.jsonl, .lease, artifacts/…}} and {@code <cwd>/<dirName>/sessions/{<session_id>.json,
+ * result.json, processes.jsonl, .lease, artifacts/…, control/…}} (control: {@link ControlFiles}) and {@code <cwd>/<dirName>/sessions/{<session_id>.json,
  * <session_id>.inbox.jsonl, .lock}}. Ids become file names, so they are checked to be one safe path segment.
  *
  * @param dirName name of the store directory inside each cwd, e.g. {@code .nanobot-orchestrator}
