@@ -130,6 +130,57 @@ public final class AgentProcess {
     boolean record(AgentProcess process) throws IOException;
   }
 
+  /**
+   * Where an agent's files go.
+   *
+   * @param path the directory
+   * @param temporary true when it is a temporary directory to delete once the agent has ended
+   */
+  public record Directory(Path path, boolean temporary) {
+  }
+
+  /**
+   * The directory for a run's agent files: the run's private directory ({@link EventSink#privateDirectory()}), or a
+   * new temporary directory when the engine keeps none (an agent there cannot be re-attached).
+   *
+   * @param sink the run's sink
+   * @param prefix prefix of a temporary directory's name
+   * @return the directory
+   * @throws IOException when a temporary directory cannot be created
+   * @throws dev.orch.core.OrchException STORE when the run's private directory cannot be created
+   */
+  public static Directory directoryFor(EventSink sink, String prefix) throws IOException {
+    try {
+      return new Directory(sink.privateDirectory(), false);
+    } catch (dev.orch.core.OrchException e) {
+      if (e.code() != dev.orch.core.OrchException.ErrorCode.UNSUPPORTED) {
+        throw e;
+      }
+      return new Directory(Files.createTempDirectory(prefix), true);
+    }
+  }
+
+  /**
+   * Stores a run's re-attachment record through {@link EventSink#attach}.
+   *
+   * @param sink the run's sink
+   * @param attachment the record
+   * @return true when it is stored; false when the engine stores none (UNSUPPORTED: the agent then must not outlive
+   *     this Orch process)
+   * @throws dev.orch.core.OrchException STORE when storing failed (the agent must then not be started)
+   */
+  public static boolean attach(EventSink sink, ObjectNode attachment) {
+    try {
+      sink.attach(attachment);
+      return true;
+    } catch (dev.orch.core.OrchException e) {
+      if (e.code() != dev.orch.core.OrchException.ErrorCode.UNSUPPORTED) {
+        throw e;
+      }
+      return false;
+    }
+  }
+
   private final Path dir;
   private final Process process;
   private final ProcessRef wrapper;

@@ -11,12 +11,17 @@ import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunStatus;
+import dev.orch.core.spi.AgentProcess;
 import dev.orch.core.spi.EventSink;
+import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
+import dev.orch.core.spi.RunSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,10 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code claude_code} run: one user turn in a (new or pooled) Claude Code process (SPEC §4, §8; issue items
- * 1, 3, 4, 5). Emits {@code run_started} first and exactly one terminal event: {@code run_completed} /
- * {@code run_failed} from the CLI's {@code result}, {@code run_failed} when the CLI dies or the watchdog fires,
- * {@code status_changed {status:"cancelled"}} after {@link #cancel}.
+ * One {@code claude_code} run: one user turn in a (new or pooled) Claude Code process (SPEC §4, §8, §12.8). Emits
+ * {@code run_started} first and exactly one terminal event: {@code run_completed} / {@code run_failed} from the CLI's
+ * {@code result}, {@code run_failed} when the CLI dies or the watchdog fires, {@code status_changed
+ * {status:"cancelled"}} after {@link #cancel}.
  *
  * <p>Permission prompts become {@code input_required {text, tool, input, tool_use_id}} one at a time;
  * {@link #sendInput} answers the oldest; an unanswered one is denied after {@code permission_timeout_ms} (fail
@@ -37,7 +42,13 @@ import org.slf4j.LoggerFactory;
  * {status:"running"}} and goes on in the same process. After a result the process is parked in the
  * {@link SessionPool} for {@code idle_keepalive_ms}.
  *
- * <p>Thread-safe: stdout lines, timers, sendInput and cancel all go through this object's lock, so events are
+ * <p>Re-attachment: every event read from an output line carries that line's byte offset as its source position
+ * (the terminal event after the CLI's death: the end of the file), never going back; events caused by timers or
+ * input carry none. A re-attached run ({@link #follow}) re-reads its turn from the recorded offset with a fresh parser:
+ * the engine drops what the log already holds, and control requests Orch already answered (found in the process's
+ * {@code stdin.jsonl}) are neither surfaced nor answered again.
+ *
+ * <p>Thread-safe: stdout lines, timers, sendInput, cancel and detach all go through this object's lock, so events are
  * emitted in order.
  */
 public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
@@ -49,24 +60,46 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
   private record Prompt(String requestId, String tool, JsonNode input, String toolUseId, String description) {
   }
 
+  /**
+   * The run's time limits.
+   *
+   * @param timeoutMs watchdog of the whole run, ms
+   * @param permissionTimeoutMs wait for a permission answer, ms
+   * @param idleKeepaliveMs how long the process idles in the pool after the run, ms
+   */
+  record Limits(long timeoutMs, long permissionTimeoutMs, long idleKeepaliveMs) {
+    static Limits of(ClaudeConfig c) {
+      return new Limits(c.timeoutMs(), c.permissionTimeoutMs(), c.idleKeepaliveMs());
+    }
+  }
+
   private final ClaudeLaunch launch;
-  private final ClaudeConfig config;
+  private final Path cwd;
+  private final Limits limits;
   private final String prompt;
   private final String resumeId;
+  private final boolean structuredOutput;
   private final EventSink sink;
   private final SessionPool pool;
   private final ScheduledExecutorService scheduler;
   private final ThreadFactory threads;
   private final ClaudeStreamParser parser;
+  private final long startedAtMs;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
   private final Deque<Prompt> prompts = new ArrayDeque<>();
+  private final Set<String> answered = new HashSet<>();
   private ClaudeProcess process;
   private boolean terminal;
+  private boolean detached;
   private String stopReason;
   private boolean timedOut;
   private ScheduledFuture<?> permissionTimer;
   private ScheduledFuture<?> watchdog;
   private int controlSeq;
+  /** Source position of the events being emitted: the current line's offset (-1 outside a line) and index. */
+  private long lineOffset = -1;
+  private int lineIndex;
+  private long lastPosition = -1;
 
   /**
    * @param launch how to start the CLI (used unless a pooled process matches)
@@ -77,69 +110,160 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
    * @param sink where events go
    * @param pool idle processes
    * @param scheduler timers (permission timeout, watchdog)
-   * @param threads makes threads for stop sequences
+   * @param threads makes threads for stop sequences and the reader
    */
   public ClaudeRun(ClaudeLaunch launch, ClaudeConfig config, String prompt, String resumeId,
       boolean structuredOutput, EventSink sink, SessionPool pool, ScheduledExecutorService scheduler,
       ThreadFactory threads) {
+    this(launch, launch.cwd(), Limits.of(config), prompt, resumeId, structuredOutput, sink, pool, scheduler, threads,
+        System.currentTimeMillis());
+  }
+
+  private ClaudeRun(ClaudeLaunch launch, Path cwd, Limits limits, String prompt, String resumeId,
+      boolean structuredOutput, EventSink sink, SessionPool pool, ScheduledExecutorService scheduler,
+      ThreadFactory threads, long startedAtMs) {
     this.launch = launch;
-    this.config = config;
+    this.cwd = cwd;
+    this.limits = limits;
     this.prompt = prompt;
     this.resumeId = resumeId;
+    this.structuredOutput = structuredOutput;
     this.sink = sink;
     this.pool = pool;
     this.scheduler = scheduler;
     this.threads = threads;
+    this.startedAtMs = startedAtMs;
     this.parser = new ClaudeStreamParser(structuredOutput);
   }
 
   /**
-   * Takes the session's pooled process or starts the CLI, reports {@code run_started} and the process, and
-   * writes the initialize request (new process only) and the user message.
+   * Takes the session's pooled process or starts the CLI (behind its gate), reports {@code run_started} and the
+   * process, stores the re-attachment record, and writes the initialize request (new process only) and the user
+   * message.
    *
-   * @throws OrchException BACKEND when the executable cannot be started (nothing was emitted then)
+   * @throws OrchException BACKEND when the CLI cannot be started (nothing was emitted then); STORE when the
+   *     re-attachment record cannot be stored (the turn is not started then)
    */
   public synchronized void begin() {
     ClaudeProcess reused = resumeId == null ? null
         : pool.take(new SessionPool.Key(resumeId, launch.cwd()), launch.fingerprint());
     if (reused == null) {
       try {
-        process = ClaudeProcess.start(launch, threads, this);
+        AgentProcess.Directory dir = AgentProcess.directoryFor(sink, "orch-claude-");
+        process = ClaudeProcess.start(launch, dir, threads, this, p -> {
+          process = p;
+          announce(false);
+          boolean attached = AgentProcess.attach(sink, attachment(0, 0));
+          p.send(launch.initialize());
+          p.send(ClaudeLaunch.userMessage(prompt));
+          return attached;
+        });
       } catch (IOException e) {
         throw new OrchException(OrchException.ErrorCode.BACKEND,
             "Cannot start Claude Code (" + launch.command().get(0) + "): " + e.getMessage(), e);
       }
     } else {
       process = reused;
-      process.attach(this);
+      long start = process.attach(this);
+      try {
+        announce(true);
+        process.outlive(AgentProcess.attach(sink, attachment(start, process.inputLogSize())));
+      } catch (RuntimeException e) {
+        process.detach(this);
+        Thread t = threads.newThread(process::close);
+        t.start();
+        throw e;
+      }
+      sendUserMessage();
     }
+    armWatchdog();
+  }
+
+  private void announce(boolean reusedProcess) {
     ObjectNode d = JsonNodeFactory.instance.objectNode();
     d.put("backend_session_id", resumeId);
-    d.put("reused_process", reused != null);
+    d.put("reused_process", reusedProcess);
     d.put("pid", process.pid());
     emit(new RunEvent.RunStarted(d));
-    sink.processStarted(process.handle());
-    watchdog = scheduler.schedule(this::onWatchdog, config.timeoutMs(), TimeUnit.MILLISECONDS);
+    ProcessHandle h = process.handle();
+    if (h != null) {
+      sink.processStarted(h);
+    }
+  }
+
+  private ObjectNode attachment(long startOffset, long stdinOffset) {
+    return new ClaudeAttachment(process.describe(), startOffset, stdinOffset, structuredOutput, resumeId, cwd,
+        startedAtMs, limits.timeoutMs(), limits.permissionTimeoutMs()).toJson();
+  }
+
+  private void sendUserMessage() {
     try {
-      if (reused == null) {
-        process.send(launch.initialize());
-      }
       process.send(ClaudeLaunch.userMessage(prompt));
     } catch (IOException e) {
       finish(new RunEvent.RunFailed("Cannot write to Claude Code: " + e.getMessage(), null));
     }
   }
 
+  private void armWatchdog() {
+    long left = Math.max(0, limits.timeoutMs() - (System.currentTimeMillis() - startedAtMs));
+    watchdog = scheduler.schedule(this::onWatchdog, left, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Re-attaches a run another Orch process started (SPEC §12.8): follows its CLI process from the offset where the
+   * run's turn starts, re-reading what was already reported (the engine drops it), and goes on live. A user message
+   * the earlier process recorded but never wrote is written now. The process is closed, not parked, when the run ends.
+   *
+   * @param spec the stored run (its prompt)
+   * @param attachment the stored record
+   * @param sink where events go
+   * @param pool the backend's pool (not used for re-attached processes)
+   * @param scheduler timers
+   * @param threads reader and stop threads
+   * @return the run
+   * @throws OrchException BACKEND when the record is unusable or the process's files are gone
+   */
+  public static ClaudeRun follow(RunSpec spec, JsonNode attachment, EventSink sink, SessionPool pool,
+      ScheduledExecutorService scheduler, ThreadFactory threads) {
+    ClaudeAttachment a = ClaudeAttachment.from(attachment);
+    ClaudeRun run = new ClaudeRun(null, a.cwd(), new Limits(a.timeoutMs(), a.permissionTimeoutMs(), 0),
+        spec.prompt(), a.resumeId(), a.structuredOutput(), sink, pool, scheduler, threads, a.startedAtMs());
+    synchronized (run) {
+      try {
+        run.process = ClaudeProcess.follow(a.agent(), a.startOffset(), a.cwd(), threads, run);
+      } catch (IOException e) {
+        throw new OrchException(OrchException.ErrorCode.BACKEND, "cannot follow Claude Code: " + e.getMessage(), e);
+      }
+      run.answered.addAll(run.process.answeredRequestIds());
+      ProcessHandle h = run.process.handle();
+      if (h != null) {
+        run.sink.processStarted(h);
+        if (run.process.inputLogSize() <= a.stdinOffset()) {
+          LOG.info("re-attached claude run: its user message never reached the CLI; sending it now");
+          run.sendUserMessage();
+        }
+      }
+      run.armWatchdog();
+    }
+    return run;
+  }
+
   @Override
-  public synchronized void onLine(String line) {
+  public synchronized void onLine(String line, long offset) {
     if (terminal) {
       return;
     }
-    for (ClaudeStreamParser.Output o : parser.accept(line)) {
-      if (terminal) {
-        return;
+    lineOffset = offset;
+    lineIndex = 0;
+    try {
+      for (ClaudeStreamParser.Output o : parser.accept(line)) {
+        if (terminal) {
+          return;
+        }
+        handle(o);
       }
-      handle(o);
+    } finally {
+      lineOffset = -1;
     }
   }
 
@@ -148,10 +272,13 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       emit(e.event());
     } else if (o instanceof ClaudeStreamParser.Output.SessionBound s) {
       ObjectNode meta = JsonNodeFactory.instance.objectNode();
-      meta.put("cwd", launch.cwd().toString());
+      meta.put("cwd", cwd.toString());
       sink.bindSession(s.sessionId(),
           new RemoteRef(ClaudeBackendProvider.ID, s.sessionId(), null, null, null, null, meta));
     } else if (o instanceof ClaudeStreamParser.Output.PermissionRequest p) {
+      if (answered.contains(p.requestId())) {
+        return; // answered before this run was re-attached
+      }
       Prompt pr = new Prompt(p.requestId(), p.tool(), p.input(), p.toolUseId(), p.description());
       if (stopReason != null || timedOut) {
         answer(pr, new PermissionAnswer(false, "The run is stopping", null));
@@ -168,7 +295,9 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
         finish(new RunEvent.RunFailed("Claude Code refused the initialize request: " + r.error(), null));
       }
     } else if (o instanceof ClaudeStreamParser.Output.UnsupportedRequest u) {
-      sendQuiet(ClaudeLaunch.controlError(u.requestId(), "Orch does not handle control request " + u.subtype()));
+      if (!answered.contains(u.requestId())) {
+        sendQuiet(ClaudeLaunch.controlError(u.requestId(), "Orch does not handle control request " + u.subtype()));
+      }
     } else if (o instanceof ClaudeStreamParser.Output.Result r) {
       finish(r.terminal());
     }
@@ -188,7 +317,7 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
         + (p.description() != null ? " (" + p.description() + ")" : "")
         + ". Answer with continue_run: \"allow\" or \"deny [reason]\".";
     emit(new RunEvent.InputRequired(text, d));
-    permissionTimer = scheduler.schedule(() -> onPermissionTimeout(p), config.permissionTimeoutMs(),
+    permissionTimer = scheduler.schedule(() -> onPermissionTimeout(p), limits.permissionTimeoutMs(),
         TimeUnit.MILLISECONDS);
   }
 
@@ -197,7 +326,7 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       return;
     }
     prompts.poll();
-    String text = "Permission request for " + p.tool() + " was not answered within " + config.permissionTimeoutMs()
+    String text = "Permission request for " + p.tool() + " was not answered within " + limits.permissionTimeoutMs()
         + " ms: denied (fail closed).";
     answer(p, new PermissionAnswer(false, text, null));
     ObjectNode note = JsonNodeFactory.instance.objectNode();
@@ -254,12 +383,12 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       throw OrchException.conflict("run is not awaiting additional input: no permission prompt is pending");
     }
     PermissionAnswer a = PermissionAnswer.from(message);
-    prompts.poll();
     try {
       process.send(ClaudeLaunch.controlSuccess(p.requestId(), a.toResponse(p.input(), p.toolUseId())));
     } catch (IOException e) {
       throw new OrchException(OrchException.ErrorCode.BACKEND, "Claude Code is gone: " + e.getMessage(), e);
     }
+    prompts.poll();
     resumeAfter(p, a.allow() ? "allow" : "deny", null);
   }
 
@@ -269,14 +398,37 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
 
   /**
    * Stops the run: pending prompts are denied, an {@code interrupt} control request ends the turn (its result is
-   * recorded in the cancelled event), then the official close sequence stops the process tree. Returns when the
-   * process is gone, at most about 11 s.
+   * recorded in the cancelled event), then the close sequence stops the process tree. Returns when the process is
+   * gone, at most about 11 s.
    *
    * @param reason {@code user} or {@code shutdown}
    */
   @Override
   public void cancel(String reason) {
     stop(reason == null ? "user" : reason, false);
+  }
+
+  /**
+   * Leaves the CLI running for the next Orch process (SPEC §12.8, {@code ORCH_ON_EXIT=detach}): timers stop, the
+   * process is no longer read; nothing is emitted. A pending permission prompt stays pending in the CLI.
+   *
+   * @return false when the run has already ended or is being stopped
+   */
+  @Override
+  public synchronized boolean detach() {
+    if (terminal || stopReason != null || timedOut || process == null) {
+      return false;
+    }
+    terminal = true;
+    detached = true;
+    cancelPermissionTimer();
+    if (watchdog != null) {
+      watchdog.cancel(false);
+    }
+    process.detach(this);
+    process.leave();
+    done.complete(null);
+    return true;
   }
 
   private void onWatchdog() {
@@ -313,19 +465,33 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
   }
 
   @Override
-  public synchronized void onExit(int exitCode, String stderrTail) {
+  public synchronized void onExit(Integer exitCode, String stderrTail, long endOffset) {
     if (terminal) {
       return;
     }
-    ObjectNode d = JsonNodeFactory.instance.objectNode();
-    d.put("exit_code", exitCode);
-    finish(new RunEvent.RunFailed("Claude Code exited with code " + exitCode + " before reporting a result"
-        + (stderrTail.isEmpty() ? "" : ": " + stderrTail), d));
+    lineOffset = endOffset;
+    lineIndex = 0;
+    try {
+      ObjectNode d = JsonNodeFactory.instance.objectNode();
+      if (exitCode == null) {
+        d.putNull("exit_code");
+        d.put("reason", "host_lost");
+        finish(new RunEvent.RunFailed("Claude Code ended while no Orch process was following it, before reporting a"
+            + " result; its exit code was not recorded" + (stderrTail.isEmpty() ? "" : ": " + stderrTail), d));
+      } else {
+        d.put("exit_code", exitCode);
+        finish(new RunEvent.RunFailed("Claude Code exited with code " + exitCode + " before reporting a result"
+            + (stderrTail.isEmpty() ? "" : ": " + stderrTail), d));
+      }
+    } finally {
+      lineOffset = -1;
+    }
   }
 
   /**
    * Parks or closes the process, then emits the one terminal event (converted when stopping). Parking first means
-   * that a resume started as soon as the terminal event is seen finds the session's process in the pool.
+   * that a resume started as soon as the terminal event is seen finds the session's process in the pool. Only a
+   * process this Orch process started is parked (a re-attached one has no lifeline and is closed).
    */
   private void finish(RunEvent event) {
     if (terminal) {
@@ -341,8 +507,9 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
     process.detach(this);
     if (!stopping) { // else the stopping thread closes the process
       String sid = parser.sessionId();
-      if (sid != null && process.isAlive()) {
-        pool.park(new SessionPool.Key(sid, launch.cwd()), process, config.idleKeepaliveMs());
+      if (sid != null && launch != null && process.isAlive() && process.poolable()) {
+        process.outlive(false);
+        pool.park(new SessionPool.Key(sid, launch.cwd()), process, limits.idleKeepaliveMs());
       } else {
         Thread t = threads.newThread(process::close);
         t.setName("claude-close-" + process.pid());
@@ -363,7 +530,7 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       d.put("result_message", src.get("message").asText());
     }
     if (timedOut) {
-      return new RunEvent.RunFailed("Claude Code run timed out after " + config.timeoutMs() + " ms", d);
+      return new RunEvent.RunFailed("Claude Code run timed out after " + limits.timeoutMs() + " ms", d);
     }
     d.put("reason", stopReason);
     return new RunEvent.StatusChanged(RunStatus.CANCELLED, d);
@@ -384,26 +551,44 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
     }
   }
 
+  /**
+   * Emits with the current line's position (an event caused by a timer or by input has none); a position is never
+   * lower than one emitted before (a prompt surfaced after a later line was read gets none), so that the log's
+   * greatest position is a true replay floor.
+   */
   private void emit(RunEvent event) {
+    long position = LogEntry.NO_POSITION;
+    if (lineOffset >= 0) {
+      long p = LogEntry.position(lineOffset, Math.min(lineIndex++, 255));
+      if (p >= lastPosition) {
+        position = p;
+        lastPosition = p;
+      }
+    }
     try {
-      sink.emit(event);
+      sink.emit(event, position);
     } catch (RuntimeException e) {
       LOG.error("event sink failed on {}", event.type(), e);
     }
   }
 
-  /** @return completes when the run has emitted its terminal event */
+  /** @return completes when the run has emitted its terminal event or was detached */
   public CompletableFuture<Void> done() {
     return done;
   }
 
-  /** @return the pid of the CLI process serving this run */
+  /** @return true once the run was detached (it then emits nothing more) */
+  public synchronized boolean isDetached() {
+    return detached;
+  }
+
+  /** @return the pid of the CLI process's wrapper (its process group) serving this run */
   public long pid() {
     return process.pid();
   }
 
   /** @return the working directory of the CLI process */
   public Path cwd() {
-    return launch.cwd();
+    return cwd;
   }
 }
