@@ -73,6 +73,14 @@ final class A2aRun implements RunHandle {
   private int turn;
   private ScheduledFuture<?> turnTimer;
   private RemoteRef bound;
+  /** The task id stored in the re-attachment record (null before the agent named the task). */
+  private String attachedTaskId;
+  /** No re-attachment record can be stored (the engine keeps none, or storing failed). */
+  private boolean unattachable;
+  /** The next task snapshot starts a re-attachment: what it holds was reported by the earlier Orch process. */
+  private boolean prime;
+  /** Following through tasks/resubscribe: a stream error falls back to tasks/get instead of failing the run. */
+  private boolean resubscribed;
 
   A2aRun(RunSpec spec, A2aConfig cfg, EventSink sink, A2aBackend backend) {
     this.spec = spec;
@@ -208,6 +216,7 @@ final class A2aRun implements RunHandle {
         return;
       }
       myTurn = ++turn;
+      resubscribed = false;
       armTurnTimer(myTurn);
     }
     BiConsumer<ClientEvent, AgentCard> consumer = (event, c) -> onEvent(myTurn, event);
@@ -230,10 +239,16 @@ final class A2aRun implements RunHandle {
       }
       try {
         List<RunEvent> events;
+        TaskStatus status = null;
         if (event instanceof TaskEvent te) {
+          if (prime) {
+            tracker.prime(te.getTask());
+          }
           events = tracker.onTask(te.getTask());
+          status = te.getTask().getStatus();
         } else if (event instanceof TaskUpdateEvent tu && tu.getUpdateEvent() instanceof TaskStatusUpdateEvent s) {
           events = tracker.onStatusUpdate(s);
+          status = s.getStatus();
         } else if (event instanceof TaskUpdateEvent tu
             && tu.getUpdateEvent() instanceof TaskArtifactUpdateEvent a) {
           events = tracker.onArtifactUpdate(a);
@@ -242,12 +257,17 @@ final class A2aRun implements RunHandle {
         } else {
           events = List.of();
         }
+        prime = false;
         bindIfChanged();
+        attachIfChanged();
         boolean terminal = tracker.outcome() == TaskTracker.Outcome.TERMINAL;
         if (terminal) {
           ended = true;
         }
-        events.forEach(sink::emit);
+        long[] positions = StatusPositions.of(events, status);
+        for (int i = 0; i < events.size(); i++) {
+          sink.emit(events.get(i), positions[i]);
+        }
         if (terminal) {
           cleanup();
         } else if (tracker.outcome() == TaskTracker.Outcome.WAITING) {
@@ -270,6 +290,26 @@ final class A2aRun implements RunHandle {
     }
   }
 
+  /**
+   * Stores the re-attachment record once the agent has named the task (SPEC §12.8). A store failure is logged: the
+   * run goes on but cannot be re-attached (a later Orch process then marks it {@code host_lost}).
+   */
+  private void attachIfChanged() {
+    String taskId = tracker.taskId();
+    if (taskId == null || unattachable || taskId.equals(attachedTaskId)) {
+      return;
+    }
+    try {
+      sink.attach(new A2aAttachment(taskId, tracker.contextId(), cfg.agentUrl(), cfg.agentCardPath()).toJson());
+      attachedTaskId = taskId;
+    } catch (OrchException e) {
+      unattachable = true;
+      if (e.code() != OrchException.ErrorCode.UNSUPPORTED) {
+        LOG.warn("run {}: the re-attachment record could not be stored: {}", spec.runId(), e.getMessage());
+      }
+    }
+  }
+
   /** The SDK's stream error handler: null = the stream ended normally. */
   private void onStreamEnd(int myTurn, Throwable error) {
     synchronized (this) {
@@ -279,9 +319,12 @@ final class A2aRun implements RunHandle {
         }
         return;
       }
-      if (error != null) {
+      if (error != null && !resubscribed) {
         fail("the event stream from the A2A agent at " + card.url() + " failed: " + Errors.describe(error), error);
         return;
+      }
+      if (error != null) {
+        LOG.debug("run {}: tasks/resubscribe ended with {}; following with tasks/get", spec.runId(), error.toString());
       }
     }
     // the agent closed the stream while the task is still active: follow it with tasks/get
@@ -430,6 +473,117 @@ final class A2aRun implements RunHandle {
     } catch (Throwable t) {
       LOG.info("run {}: tasks/cancel of {} failed: {}", spec.runId(), taskId, Errors.describe(t));
     }
+  }
+
+  /**
+   * Re-attaches a run another Orch process started (SPEC §12.8): resolves the card, then follows the stored task
+   * with {@code tasks/resubscribe} when the agent streams (falling back to {@code tasks/get} when the agent refuses,
+   * e.g. because the task already ended), else with {@code tasks/get} polling. The first snapshot is taken in
+   * without repeating what it holds (see {@link TaskTracker#prime}); its status is reported with a position derived
+   * from the status timestamp, so a status already in the log is not recorded twice, and a task that ended meanwhile
+   * reports its end at once.
+   *
+   * @param a the stored record
+   */
+  void reattach(A2aAttachment a) {
+    thread(() -> follow(a), "reattach").start();
+  }
+
+  private void follow(A2aAttachment a) {
+    AgentCard resolved;
+    String cardUrl;
+    try {
+      cardUrl = cfg.cardUrl();
+      resolved = new A2ACardResolver(httpClient(cfg.readTimeoutMs(), inflight), cardUrl, cardUrl, Map.of())
+          .getAgentCard();
+      Objects.requireNonNull(resolved, "empty agent card");
+    } catch (Throwable t) {
+      failLost("could not load the agent card again to re-attach task " + a.taskId() + ": " + Errors.describe(t), t);
+      return;
+    }
+    int myTurn;
+    boolean stream;
+    synchronized (this) {
+      if (cancelRequested || ended) {
+        return;
+      }
+      try {
+        card = resolved;
+        tracker = new TaskTracker(cfg.agentUrl(), card.name(), a.contextId());
+        tracker.adoptTask(a.taskId());
+        attachedTaskId = a.taskId();
+        bound = tracker.remoteRef();
+        streaming = card.capabilities() != null && card.capabilities().streaming();
+        client = buildClient(httpClient(cfg.idleTimeoutMs(), inflight));
+        control = buildClient(httpClient(cfg.readTimeoutMs(), inflight));
+      } catch (Throwable t) {
+        failLost("cannot talk to the A2A agent at " + cfg.agentUrl() + " to re-attach: " + Errors.describe(t), t);
+        return;
+      }
+      prime = true;
+      resubscribed = streaming;
+      myTurn = ++turn;
+      armTurnTimer(myTurn);
+      stream = streaming;
+    }
+    BiConsumer<ClientEvent, AgentCard> consumer = (event, c) -> onEvent(myTurn, event);
+    try {
+      if (stream) {
+        client.resubscribe(new TaskIdParams(a.taskId()), List.of(consumer), t -> onStreamEnd(myTurn, t), null);
+        return;
+      }
+    } catch (Throwable t) {
+      LOG.debug("run {}: tasks/resubscribe refused ({}); following with tasks/get", spec.runId(), t.toString());
+    }
+    try {
+      Task task = control.getTask(new TaskQueryParams(a.taskId()), null);
+      if (task == null) {
+        failLost("tasks/get of " + a.taskId() + " returned nothing", null);
+        return;
+      }
+      onEvent(myTurn, new TaskEvent(task));
+      poll(myTurn);
+    } catch (Throwable t) {
+      failLost("the A2A agent at " + card.url() + " could not report task " + a.taskId() + " again: "
+          + Errors.describe(t), t);
+    }
+  }
+
+  /** Ends a re-attached run that cannot be followed with {@code run_failed {reason:"host_lost"}}. */
+  private synchronized void failLost(String reason, Throwable cause) {
+    if (ended || cancelRequested) {
+      return;
+    }
+    ended = true;
+    LOG.debug("run {} lost: {}", spec.runId(), reason, cause);
+    ObjectNode d = JsonNodeFactory.instance.objectNode();
+    d.put("agent_url", cfg.agentUrl());
+    d.put("reason", "host_lost");
+    try {
+      sink.emit(new RunEvent.RunFailed(reason, d));
+    } finally {
+      cleanup();
+    }
+  }
+
+  /**
+   * Stops following the task and leaves it to the agent (SPEC §12.8 detach): open exchanges are closed, nothing is
+   * emitted, the next Orch process re-attaches through the stored record.
+   *
+   * @return false when the run has ended, is being cancelled, or the agent has not named its task yet (nothing to
+   *     re-attach to)
+   */
+  @Override
+  public boolean detach() {
+    synchronized (this) {
+      if (ended || cancelRequested || attachedTaskId == null) {
+        return false;
+      }
+      cancelRequested = true; // silences every late callback
+    }
+    LOG.debug("run {}: detached from task {}", spec.runId(), attachedTaskId);
+    cleanup();
+    return true;
   }
 
   /** Aborts open exchanges without any event (backend shutdown). */
