@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Signals go to the agent ({@link #interrupt()}), the group and the process tree ({@link #stop}). Linux only (it
  * relies on {@code /proc}, {@code setsid}, {@code mkfifo}); without {@code setsid} the agent shares Orch's group and
- * the process tree alone is signalled. Thread-safe.
+ * the process tree alone is signalled. Thread-safe. (This class is the whole public surface for backend authors; the
+ * wrapper script, the tail reader, the end detection and {@code /proc} live in package-private classes.)
  */
 public final class AgentProcess {
   private static final Logger LOG = LoggerFactory.getLogger(AgentProcess.class);
@@ -72,7 +73,6 @@ public final class AgentProcess {
   public static final String KEEP = "keep";
   /** Bytes of stderr kept for error messages. */
   public static final int STDERR_TAIL_BYTES = CliProcess.STDERR_TAIL_BYTES;
-  private static final long GROUP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   /**
    * What to start.
@@ -191,9 +191,7 @@ public final class AgentProcess {
   private FileChannel input;
   private volatile OutputStream lifeline;
   private volatile OutputTail tail;
-  private volatile Integer exitCode;
-  private long lastGroupCheck;
-  private boolean groupAlive = true;
+  private final AgentLiveness liveness;
 
   private AgentProcess(Path dir, Process process, ProcessRef wrapper, boolean ownGroup, boolean temporaryDirectory,
       FileChannel input) {
@@ -203,6 +201,7 @@ public final class AgentProcess {
     this.ownGroup = ownGroup;
     this.temporaryDirectory = temporaryDirectory;
     this.input = input;
+    this.liveness = new AgentLiveness(dir, process, wrapper, ownGroup);
   }
 
   /**
@@ -281,7 +280,7 @@ public final class AgentProcess {
   }
 
   private void startReading(ThreadFactory threads, Listener listener, long from) {
-    OutputTail t = new OutputTail(dir.resolve(STDOUT), from, this::hasEnded, new OutputTail.Sink() {
+    OutputTail t = new OutputTail(dir.resolve(STDOUT), from, liveness::hasEnded, new OutputTail.Sink() {
       @Override
       public void line(String line, long offset, long next) {
         listener.onLine(line, offset, next);
@@ -299,7 +298,7 @@ public final class AgentProcess {
   }
 
   private void ended(Listener listener, long endOffset) {
-    Integer code = exitCode;
+    Integer code = liveness.exitCode();
     closeQuietly(lifeline);
     synchronized (inputLock) {
       closeQuietly(input);
@@ -314,72 +313,6 @@ public final class AgentProcess {
     if (temporaryDirectory) {
       AgentWrapper.deleteTree(dir);
     }
-  }
-
-  /** The reader's end condition: the exit file, else wrapper and group gone. */
-  private boolean hasEnded() {
-    if (readExit()) {
-      return true;
-    }
-    if (wrapperRunning()) {
-      return false;
-    }
-    if (readExit()) {
-      return true; // written just before the wrapper exited
-    }
-    if (agentStillRunning()) {
-      return false; // the wrapper was killed but the agent goes on writing
-    }
-    if (process != null) {
-      int v = process.exitValue();
-      exitCode = v < 128 ? v : null; // ≥ 128: killed by a signal, the agent's code is unknown
-    }
-    return true;
-  }
-
-  private boolean readExit() {
-    Path f = dir.resolve(EXIT);
-    if (!Files.exists(f)) {
-      return false;
-    }
-    try {
-      exitCode = Integer.parseInt(Files.readString(f, StandardCharsets.US_ASCII).trim());
-    } catch (IOException | NumberFormatException e) {
-      exitCode = null;
-    }
-    return true;
-  }
-
-  private boolean wrapperRunning() {
-    return process != null ? process.isAlive() : wrapper.live().isPresent();
-  }
-
-  private boolean agentStillRunning() {
-    long now = System.nanoTime();
-    if (groupAlive && now - lastGroupCheck < GROUP_CHECK_NANOS) {
-      return true;
-    }
-    lastGroupCheck = now;
-    if (ownGroup) {
-      groupAlive = ProcessGroups.alive(wrapper.pid());
-    } else {
-      groupAlive = verifiedPid(AgentWrapper.AGENT_PID) > 0;
-    }
-    return groupAlive;
-  }
-
-  /** @return the pid in that file when it names a live process of this agent, else -1 */
-  private long verifiedPid(String file) {
-    long pid = AgentWrapper.readPid(dir.resolve(file));
-    if (pid <= 0) {
-      return -1;
-    }
-    ProcessGroups.Stat s = ProcessGroups.stat(pid);
-    if (s == null || !s.running()) {
-      return -1;
-    }
-    boolean ours = ownGroup ? s.pgid() == wrapper.pid() : s.ppid() == wrapper.pid() || !wrapperRunning();
-    return ours ? pid : -1;
   }
 
   /** @return what a later Orch process needs to {@link #follow} this agent: {pid, started_at, dir, group, fifo} */
@@ -485,7 +418,7 @@ public final class AgentProcess {
 
   /** Gives the agent EOF on its stdin FIFO: stops the holder and closes this process's writer. Idempotent. */
   public void closeInput() {
-    long holder = verifiedPid(AgentWrapper.HOLDER_PID);
+    long holder = liveness.verifiedPid(AgentWrapper.HOLDER_PID);
     if (holder > 0) {
       ProcessHandle.of(holder).ifPresent(ProcessHandle::destroy);
     }
@@ -497,7 +430,7 @@ public final class AgentProcess {
 
   /** Sends SIGINT to the agent itself (a CLI's graceful stop); does nothing once it has ended. */
   public void interrupt() {
-    long agent = verifiedPid(AgentWrapper.AGENT_PID);
+    long agent = liveness.verifiedPid(AgentWrapper.AGENT_PID);
     if (agent > 0) {
       CliProcess.signal(agent, "INT");
     }

@@ -96,6 +96,35 @@ class ClaudeRestartIT {
   }
 
   @Test
+  @DisplayName("ORCH_ON_EXIT=detach: at the end of the session the run waiting for permission is left running and"
+      + " the idle pooled process is closed; the next server re-attaches the run and continue_run answers it")
+  void detachLeavesLiveRunsAndClosesIdleOnes() throws Exception {
+    Map<String, String> detach = new java.util.HashMap<>(env);
+    detach.put("ORCH_ON_EXIT", "detach");
+    McpRuns first = McpRuns.start(detach);
+    String idleRun = first.spawn(spawnArgs("say hello")).path("run_id").asText();
+    assertThat(first.awaitTerminal(idleRun, T)).isEqualTo("completed");
+    long idleGroup = Restarts.agentGroup(cwd, idleRun);
+    String waiting = first.spawn(spawnArgs("RUN_BASH create detached.txt")).path("run_id").asText();
+    assertThat(first.awaitStatus(waiting, Set.of("input_required"), T)).isEqualTo("input_required");
+    List<JsonNode> before = first.events(waiting);
+    long liveGroup = Restarts.agentGroup(cwd, waiting);
+    assertThat(Restarts.groupMembers(idleGroup)).as("the idle pooled process before the exit").isNotEmpty();
+    first.closeLeavingAgents();
+
+    Restarts.await("the idle pooled process closed", Duration.ofSeconds(15),
+        () -> Restarts.groupMembers(idleGroup).isEmpty());
+    assertThat(Restarts.groupMembers(liveGroup)).as("the detached run's CLI").isNotEmpty();
+    mcp = McpRuns.start(env);
+    assertThat(mcp.awaitStatus(waiting, Set.of("input_required"), T)).isEqualTo("input_required");
+    mcp.call("continue_run", object().put("run_id", waiting).set("input_message", userText("allow")));
+    assertThat(mcp.awaitTerminal(waiting, T)).isEqualTo("completed");
+    assertThat(cwd.resolve("detached.txt")).hasContent("hi");
+    Restarts.assertNothingLostOrTwice(before, mcp.events(waiting));
+    assertThat(mcp.ofType(waiting, "input_required")).hasSize(1);
+  }
+
+  @Test
   @DisplayName("a run served by a pooled session process is re-attached from where its own turn starts in that"
       + " process's output")
   void pooledProcessRunSurvivesKill() throws Exception {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.a2a.A2aConfig;
 import dev.orch.core.AgentMessage;
-import dev.orch.core.MessagePart;
 import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
@@ -17,10 +16,7 @@ import io.a2a.client.ClientEvent;
 import io.a2a.client.MessageEvent;
 import io.a2a.client.TaskEvent;
 import io.a2a.client.TaskUpdateEvent;
-import io.a2a.client.config.ClientConfig;
 import io.a2a.client.http.A2ACardResolver;
-import io.a2a.client.transport.jsonrpc.JSONRPCTransport;
-import io.a2a.client.transport.jsonrpc.JSONRPCTransportConfig;
 import io.a2a.spec.AgentCard;
 import io.a2a.spec.Message;
 import io.a2a.spec.Task;
@@ -29,11 +25,9 @@ import io.a2a.spec.TaskIdParams;
 import io.a2a.spec.TaskQueryParams;
 import io.a2a.spec.TaskStatus;
 import io.a2a.spec.TaskStatusUpdateEvent;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -48,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the start and each continue run on a thread of the backend's factory; stream events arrive on SSE
  * reader threads. All state is guarded by {@code this}; events are emitted while holding it, so they keep their
- * order.
+ * order. (Long because start, turns, streams, polling, continue, cancel and re-attachment share that one lock and
+ * state; messages and clients are built by {@link A2aMessages}.)
  */
 final class A2aRun implements RunHandle {
   private static final Logger LOG = LoggerFactory.getLogger(A2aRun.class);
@@ -104,6 +99,12 @@ final class A2aRun implements RunHandle {
         cfg.idleTimeoutMs(), registry, backend.threads(), backend.timer());
   }
 
+  private AgentCard resolveCard(String cardUrl) throws Exception {
+    AgentCard c = new A2ACardResolver(httpClient(cfg.readTimeoutMs(), inflight), cardUrl, cardUrl, Map.of())
+        .getAgentCard();
+    return Objects.requireNonNull(c, "empty agent card");
+  }
+
   private void open() {
     String cardUrl;
     try {
@@ -114,9 +115,7 @@ final class A2aRun implements RunHandle {
     }
     AgentCard resolved;
     try {
-      resolved = new A2ACardResolver(httpClient(cfg.readTimeoutMs(), inflight), cardUrl, cardUrl, Map.of())
-          .getAgentCard();
-      Objects.requireNonNull(resolved, "empty agent card");
+      resolved = resolveCard(cardUrl);
     } catch (Throwable t) {
       fail("could not load the agent card from " + cardUrl + ": " + Errors.describe(t), t);
       return;
@@ -148,7 +147,7 @@ final class A2aRun implements RunHandle {
         streaming = card.capabilities() != null && card.capabilities().streaming();
         client = buildClient(httpClient(cfg.idleTimeoutMs(), inflight));
         control = buildClient(httpClient(cfg.readTimeoutMs(), inflight));
-        first = firstMessage(resumed);
+        first = A2aMessages.first(spec, resumed);
       } catch (Throwable t) {
         fail("cannot talk to the A2A agent at " + cfg.agentUrl() + ": " + Errors.describe(t), t);
         return;
@@ -158,54 +157,7 @@ final class A2aRun implements RunHandle {
   }
 
   private Client buildClient(OrchHttpClient http) throws Exception {
-    ClientConfig.Builder cc = new ClientConfig.Builder().setStreaming(true).setPolling(!cfg.blocking())
-        .setAcceptedOutputModes(cfg.acceptedOutputModes());
-    if (cfg.historyLength() != null) {
-      cc.setHistoryLength(cfg.historyLength());
-    }
-    AgentCard c = card;
-    if (c.capabilities() == null) {
-      c = new AgentCard.Builder(c).capabilities(new io.a2a.spec.AgentCapabilities(false, false, false, List.of()))
-          .build();
-    }
-    return Client.builder(c).clientConfig(cc.build())
-        .withTransport(JSONRPCTransport.class, new JSONRPCTransportConfig(http)).build();
-  }
-
-  private Message firstMessage(String contextId) {
-    List<MessagePart> parts = new ArrayList<>();
-    if (spec.systemPrompt() != null && !spec.systemPrompt().isBlank()) {
-      parts.add(new MessagePart.Text(spec.systemPrompt()));
-    }
-    AgentMessage input = spec.inputMessage();
-    if (input != null) {
-      parts.addAll(input.parts());
-    } else {
-      parts.add(new MessagePart.Text(spec.prompt()));
-    }
-    return message(parts, null, contextId, input == null ? null : input.metadata());
-  }
-
-  /** Message metadata: the caller's, then {@code nanobot_orchestrator {cwd, run_id, session_id}} and the schema. */
-  private Message message(List<MessagePart> parts, String taskId, String contextId, ObjectNode callerMetadata) {
-    Map<String, Object> meta = Parts.toMap(callerMetadata);
-    ObjectNode orch = JsonNodeFactory.instance.objectNode();
-    orch.put("cwd", spec.cwd().toString());
-    orch.put("run_id", spec.runId().value());
-    orch.put("session_id", spec.sessionId().value());
-    meta.put("nanobot_orchestrator", Parts.toMap(orch));
-    if (spec.outputSchema() != null) {
-      meta.put("output_schema", Parts.toMap(spec.outputSchema()));
-    }
-    Message.Builder b = new Message.Builder().role(Message.Role.USER).parts(Parts.toA2a(parts))
-        .messageId(UUID.randomUUID().toString()).metadata(meta);
-    if (taskId != null) {
-      b.taskId(taskId);
-    }
-    if (contextId != null) {
-      b.contextId(contextId);
-    }
-    return b.build();
+    return A2aMessages.client(card, cfg, http);
   }
 
   /** Sends one message and follows the turn until it ends, waits, or fails. */
@@ -432,7 +384,7 @@ final class A2aRun implements RunHandle {
       }
       TaskStatus waiting = tracker.lastWaitingStatus();
       tracker.beginTurn(waiting);
-      m = message(input.parts(), tracker.taskId(), tracker.contextId(), input.metadata());
+      m = A2aMessages.of(spec, input.parts(), tracker.taskId(), tracker.contextId(), input.metadata());
       ObjectNode d = JsonNodeFactory.instance.objectNode();
       d.put("reason", "input_sent");
       d.put("task_id", tracker.taskId());
@@ -491,12 +443,8 @@ final class A2aRun implements RunHandle {
 
   private void follow(A2aAttachment a) {
     AgentCard resolved;
-    String cardUrl;
     try {
-      cardUrl = cfg.cardUrl();
-      resolved = new A2ACardResolver(httpClient(cfg.readTimeoutMs(), inflight), cardUrl, cardUrl, Map.of())
-          .getAgentCard();
-      Objects.requireNonNull(resolved, "empty agent card");
+      resolved = resolveCard(cfg.cardUrl());
     } catch (Throwable t) {
       failLost("could not load the agent card again to re-attach task " + a.taskId() + ": " + Errors.describe(t), t);
       return;

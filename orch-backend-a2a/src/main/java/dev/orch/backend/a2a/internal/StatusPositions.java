@@ -11,10 +11,11 @@ import java.util.List;
  * Source positions for A2A events (SPEC §12.8). A2A has no byte offsets and keeps no event log, but every task
  * status carries the agent's timestamp: the events a status produces get {@code (timestamp in µs since the epoch,
  * index)}, so a status that a re-attached run receives again in the task snapshot maps to the same positions and the
- * engine drops what the log already holds. Artifact updates and statuses without a timestamp get no position (they
- * are never repeated by the snapshot: see {@link TaskTracker#prime}). Two statuses with the same timestamp (an
- * agent with millisecond clocks) share positions; an event of the later one that was not yet durable when the
- * earlier Orch process died can then be lost — a window of microseconds.
+ * engine drops what the log already holds. Artifact updates get no position (the snapshot does not repeat them: see
+ * {@link TaskTracker#prime}). A status the agent sent without a timestamp gets the time the A2A SDK read it (its
+ * {@code TaskStatus} fills in "now"), so after a re-attachment such a status is reported again rather than lost. Two
+ * statuses with the same timestamp (an agent with millisecond clocks) share positions; an event of the later one that
+ * was not yet durable when the earlier Orch process died can then be lost — a window of microseconds.
  */
 final class StatusPositions {
   private StatusPositions() {

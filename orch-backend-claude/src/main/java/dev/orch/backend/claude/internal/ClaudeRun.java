@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.claude.ClaudeBackendProvider;
 import dev.orch.backend.claude.ClaudeConfig;
 import dev.orch.core.AgentMessage;
-import dev.orch.core.EventType;
 import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
@@ -18,10 +17,6 @@ import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -36,11 +31,10 @@ import org.slf4j.LoggerFactory;
  * {@code result}, {@code run_failed} when the CLI dies or the watchdog fires, {@code status_changed
  * {status:"cancelled"}} after {@link #cancel}.
  *
- * <p>Permission prompts become {@code input_required {text, tool, input, tool_use_id}} one at a time;
- * {@link #sendInput} answers the oldest; an unanswered one is denied after {@code permission_timeout_ms} (fail
- * closed, with a {@code message_added} note). After the answer the run reports {@code status_changed
- * {status:"running"}} and goes on in the same process. After a result the process is parked in the
- * {@link SessionPool} for {@code idle_keepalive_ms}.
+ * <p>Permission prompts are handled by {@link PermissionPrompts} ({@code input_required} one at a time,
+ * {@link #sendInput} answers the oldest, fail-closed timeout). After a result the process is parked in the
+ * {@link SessionPool} for {@code idle_keepalive_ms} (only a process this Orch process started: a re-attached one is
+ * closed).
  *
  * <p>Re-attachment: every event read from an output line carries that line's byte offset as its source position
  * (the terminal event after the CLI's death: the end of the file), never going back; events caused by timers or
@@ -49,16 +43,13 @@ import org.slf4j.LoggerFactory;
  * {@code stdin.jsonl}) are neither surfaced nor answered again.
  *
  * <p>Thread-safe: stdout lines, timers, sendInput, cancel and detach all go through this object's lock, so events are
- * emitted in order.
+ * emitted in order. (Long because start, reuse, re-attachment, stop and detach share that one lock and state.)
  */
 public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(ClaudeRun.class);
   /** How long cancel waits for the interrupted turn's result before closing the process, ms. */
   static final long INTERRUPT_WAIT_MS = 3000;
   private static final String INIT_ID = "orch_init_1";
-
-  private record Prompt(String requestId, String tool, JsonNode input, String toolUseId, String description) {
-  }
 
   /**
    * The run's time limits.
@@ -86,14 +77,12 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
   private final ClaudeStreamParser parser;
   private final long startedAtMs;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
-  private final Deque<Prompt> prompts = new ArrayDeque<>();
-  private final Set<String> answered = new HashSet<>();
+  private final PermissionPrompts prompts;
   private ClaudeProcess process;
   private boolean terminal;
   private boolean detached;
   private String stopReason;
   private boolean timedOut;
-  private ScheduledFuture<?> permissionTimer;
   private ScheduledFuture<?> watchdog;
   private int controlSeq;
   /** Source position of the events being emitted: the current line's offset (-1 outside a line) and index. */
@@ -134,6 +123,27 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
     this.threads = threads;
     this.startedAtMs = startedAtMs;
     this.parser = new ClaudeStreamParser(structuredOutput);
+    this.prompts = new PermissionPrompts(new PermissionPrompts.Port() {
+      @Override
+      public void emit(RunEvent event) {
+        ClaudeRun.this.emit(event);
+      }
+
+      @Override
+      public void sendQuiet(JsonNode message) {
+        ClaudeRun.this.sendQuiet(message);
+      }
+
+      @Override
+      public void send(JsonNode message) throws IOException {
+        process.send(message);
+      }
+
+      @Override
+      public boolean ended() {
+        return terminal;
+      }
+    }, this, scheduler, limits.permissionTimeoutMs());
   }
 
   /**
@@ -234,7 +244,7 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       } catch (IOException e) {
         throw new OrchException(OrchException.ErrorCode.BACKEND, "cannot follow Claude Code: " + e.getMessage(), e);
       }
-      run.answered.addAll(run.process.answeredRequestIds());
+      run.prompts.alreadyAnswered(run.process.answeredRequestIds());
       ProcessHandle h = run.process.handle();
       if (h != null) {
         run.sink.processStarted(h);
@@ -276,93 +286,19 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       sink.bindSession(s.sessionId(),
           new RemoteRef(ClaudeBackendProvider.ID, s.sessionId(), null, null, null, null, meta));
     } else if (o instanceof ClaudeStreamParser.Output.PermissionRequest p) {
-      if (answered.contains(p.requestId())) {
-        return; // answered before this run was re-attached
-      }
-      Prompt pr = new Prompt(p.requestId(), p.tool(), p.input(), p.toolUseId(), p.description());
-      if (stopReason != null || timedOut) {
-        answer(pr, new PermissionAnswer(false, "The run is stopping", null));
-        return;
-      }
-      prompts.add(pr);
-      if (prompts.size() == 1) {
-        surface();
-      }
+      prompts.offer(p, stopReason != null || timedOut);
     } else if (o instanceof ClaudeStreamParser.Output.ControlCancelled c) {
-      withdraw(c.requestId());
+      prompts.withdraw(c.requestId());
     } else if (o instanceof ClaudeStreamParser.Output.ControlResponse r) {
       if (INIT_ID.equals(r.requestId()) && r.error() != null) {
         finish(new RunEvent.RunFailed("Claude Code refused the initialize request: " + r.error(), null));
       }
     } else if (o instanceof ClaudeStreamParser.Output.UnsupportedRequest u) {
-      if (!answered.contains(u.requestId())) {
+      if (!prompts.wasAnswered(u.requestId())) {
         sendQuiet(ClaudeLaunch.controlError(u.requestId(), "Orch does not handle control request " + u.subtype()));
       }
     } else if (o instanceof ClaudeStreamParser.Output.Result r) {
       finish(r.terminal());
-    }
-  }
-
-  /** Reports the oldest pending prompt as input_required and starts its timeout. */
-  private void surface() {
-    Prompt p = prompts.peek();
-    ObjectNode d = JsonNodeFactory.instance.objectNode();
-    d.put("tool", p.tool());
-    d.set("input", p.input().deepCopy());
-    d.put("tool_use_id", p.toolUseId());
-    if (p.description() != null) {
-      d.put("description", p.description());
-    }
-    String text = "Claude Code asks permission to use " + p.tool()
-        + (p.description() != null ? " (" + p.description() + ")" : "")
-        + ". Answer with continue_run: \"allow\" or \"deny [reason]\".";
-    emit(new RunEvent.InputRequired(text, d));
-    permissionTimer = scheduler.schedule(() -> onPermissionTimeout(p), limits.permissionTimeoutMs(),
-        TimeUnit.MILLISECONDS);
-  }
-
-  private synchronized void onPermissionTimeout(Prompt p) {
-    if (terminal || prompts.peek() != p) {
-      return;
-    }
-    prompts.poll();
-    String text = "Permission request for " + p.tool() + " was not answered within " + limits.permissionTimeoutMs()
-        + " ms: denied (fail closed).";
-    answer(p, new PermissionAnswer(false, text, null));
-    ObjectNode note = JsonNodeFactory.instance.objectNode();
-    note.put("role", "system");
-    note.put("text", text);
-    note.put("reason", "permission_timeout");
-    note.put("tool", p.tool());
-    note.put("tool_use_id", p.toolUseId());
-    emit(new RunEvent.Activity(EventType.MESSAGE_ADDED, note));
-    resumeAfter(p, "deny", "permission_timeout");
-  }
-
-  private void withdraw(String requestId) {
-    Prompt head = prompts.peek();
-    if (!prompts.removeIf(p -> p.requestId().equals(requestId)) || head == null
-        || !head.requestId().equals(requestId)) {
-      return;
-    }
-    cancelPermissionTimer();
-    resumeAfter(head, null, "withdrawn_by_claude");
-  }
-
-  private void resumeAfter(Prompt p, String behavior, String reason) {
-    cancelPermissionTimer();
-    ObjectNode d = JsonNodeFactory.instance.objectNode();
-    d.put("tool", p.tool());
-    d.put("tool_use_id", p.toolUseId());
-    if (behavior != null) {
-      d.put("behavior", behavior);
-    }
-    if (reason != null) {
-      d.put("reason", reason);
-    }
-    emit(new RunEvent.StatusChanged(RunStatus.RUNNING, d));
-    if (!prompts.isEmpty()) {
-      surface();
     }
   }
 
@@ -378,22 +314,7 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
     if (terminal) {
       throw OrchException.conflict("run is not awaiting additional input: the Claude Code turn has ended");
     }
-    Prompt p = prompts.peek();
-    if (p == null) {
-      throw OrchException.conflict("run is not awaiting additional input: no permission prompt is pending");
-    }
-    PermissionAnswer a = PermissionAnswer.from(message);
-    try {
-      process.send(ClaudeLaunch.controlSuccess(p.requestId(), a.toResponse(p.input(), p.toolUseId())));
-    } catch (IOException e) {
-      throw new OrchException(OrchException.ErrorCode.BACKEND, "Claude Code is gone: " + e.getMessage(), e);
-    }
-    prompts.poll();
-    resumeAfter(p, a.allow() ? "allow" : "deny", null);
-  }
-
-  private void answer(Prompt p, PermissionAnswer a) {
-    sendQuiet(ClaudeLaunch.controlSuccess(p.requestId(), a.toResponse(p.input(), p.toolUseId())));
+    prompts.answer(message);
   }
 
   /**
@@ -421,7 +342,7 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
     }
     terminal = true;
     detached = true;
-    cancelPermissionTimer();
+    prompts.clear();
     if (watchdog != null) {
       watchdog.cancel(false);
     }
@@ -444,11 +365,7 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       }
       stopReason = reason;
       timedOut = timeout;
-      cancelPermissionTimer();
-      for (Prompt p : prompts) {
-        answer(p, new PermissionAnswer(false, "The run is stopping", null));
-      }
-      prompts.clear();
+      prompts.denyAll("The run is stopping");
       sendQuiet(ClaudeLaunch.controlRequest("orch_interrupt_" + (++controlSeq), "interrupt"));
     }
     try {
@@ -498,11 +415,10 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       return;
     }
     terminal = true;
-    cancelPermissionTimer();
+    prompts.clear();
     if (watchdog != null) {
       watchdog.cancel(false);
     }
-    prompts.clear();
     boolean stopping = stopReason != null || timedOut;
     process.detach(this);
     if (!stopping) { // else the stopping thread closes the process
@@ -534,13 +450,6 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
     }
     d.put("reason", stopReason);
     return new RunEvent.StatusChanged(RunStatus.CANCELLED, d);
-  }
-
-  private void cancelPermissionTimer() {
-    if (permissionTimer != null) {
-      permissionTimer.cancel(false);
-      permissionTimer = null;
-    }
   }
 
   private void sendQuiet(JsonNode message) {
