@@ -439,7 +439,8 @@ public final class AgentProcess {
   /**
    * Stops the agent gently first, then everything it started, like {@link CliProcess#stop}: {@code gentle} (e.g.
    * {@link #interrupt()} or {@link #closeInput()}), up to {@code gentleWait} for the end, then SIGTERM to the process
-   * group and the process tree as listed before and after the gentle step, up to {@code grace}, then SIGKILL. The
+   * group ({@code kill -TERM -- -<pgid>}) and to the process tree as listed before and after the gentle step, up to
+   * {@code grace}, then SIGKILL to what is left (and to the group). The
    * wrapper ignores SIGTERM until the agent has exited, so the exit code is still recorded. Blocks at most about
    * {@code gentleWait + grace + 1 s}.
    *
@@ -455,7 +456,16 @@ public final class AgentProcess {
       waitFor(gentleWait);
     }
     all.addAll(tree());
-    return CliProcess.destroyAll(all, grace);
+    if (ownGroup && !ProcessGroups.members(wrapper.pid()).isEmpty()) {
+      ProcessGroups.signal(wrapper.pid(), "TERM"); // also reaches what forks between the listing and the signals
+    }
+    List<ProcessHandle> left = CliProcess.destroyAll(all, grace);
+    if (ownGroup && !ProcessGroups.members(wrapper.pid()).isEmpty()) {
+      ProcessGroups.signal(wrapper.pid(), "KILL");
+      left = new ArrayList<>(left);
+      left.addAll(ProcessGroups.members(wrapper.pid()));
+    }
+    return left.stream().filter(CliProcess::isRunning).distinct().toList();
   }
 
   /** @return the wrapper, its descendants and the members of its process group, as they are now */
