@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * The {@code remote_a2a} backend (SPEC §4, §8): runs are tasks of a remote A2A agent (protocol 0.3.0, JSON-RPC
  * with SSE streaming) driven through the official A2A Java SDK 0.3.3.Final. Found by {@link java.util.ServiceLoader}
- * or registered explicitly; no work in the constructor.
+ * or registered explicitly; no work in the constructor. Runs outlive their Orch process: a later one re-attaches
+ * through {@code tasks/resubscribe} (or {@code tasks/get}) (SPEC §12.8).
  */
 public final class A2aBackendProvider implements BackendProvider {
 
@@ -26,7 +27,7 @@ public final class A2aBackendProvider implements BackendProvider {
 
   private static final BackendDescriptor DESCRIPTOR = new BackendDescriptor(ID, "0.1.0",
       EnumSet.of(Capability.STREAMING, Capability.RESUME, Capability.CANCEL, Capability.CONTINUE,
-          Capability.STRUCTURED_OUTPUT, Capability.PROFILES),
+          Capability.STRUCTURED_OUTPUT, Capability.PROFILES, Capability.REATTACH),
       "dev.orch:orch-backend-a2a", "Remote A2A agents (protocol 0.3.0, JSON-RPC + SSE) via the A2A Java SDK");
 
   /** Creates the provider; does nothing else. */

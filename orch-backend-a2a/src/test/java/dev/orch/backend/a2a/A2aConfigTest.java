@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.OrchException;
+import dev.orch.core.spi.Capability;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -113,11 +114,14 @@ class A2aConfigTest {
   }
 
   @Test
-  @DisplayName("the provider describes itself as remote_a2a with streaming, resume, cancel, continue, structured output and profiles")
+  @DisplayName("the provider describes itself as remote_a2a with streaming, resume, cancel, continue, structured output,"
+      + " profiles and re-attachment")
   void descriptor() {
     var d = new A2aBackendProvider().descriptor();
     assertThat(d.id()).isEqualTo("remote_a2a");
-    assertThat(d.capabilities()).hasSize(6);
+    assertThat(d.capabilities()).containsExactlyInAnyOrder(Capability.STREAMING, Capability.RESUME,
+        Capability.CANCEL, Capability.CONTINUE, Capability.STRUCTURED_OUTPUT, Capability.PROFILES,
+        Capability.REATTACH);
     assertThat(java.util.ServiceLoader.load(dev.orch.core.spi.BackendProvider.class).stream()
         .map(p -> p.type().getName())).contains(A2aBackendProvider.class.getName());
   }

@@ -11,7 +11,8 @@ import java.util.EnumSet;
 /**
  * The {@code claude_code} backend (SPEC §4, §7, §8): drives the native Claude Code CLI in bidirectional
  * stream-json mode the way the official Agent SDK does, with permission prompts routed to {@code continue_run}
- * and idle session processes kept alive for fast resumes. Configuration: {@link ClaudeConfig}. Registered in
+ * and idle session processes kept alive for fast resumes; runs outlive their Orch process and are re-attached
+ * (SPEC §12.8). Configuration: {@link ClaudeConfig}. Registered in
  * {@code META-INF/services/dev.orch.core.spi.BackendProvider}; no work happens in the constructor.
  */
 public final class ClaudeBackendProvider implements BackendProvider {
@@ -29,7 +30,7 @@ public final class ClaudeBackendProvider implements BackendProvider {
   public BackendDescriptor descriptor() {
     return new BackendDescriptor(ID, version(),
         EnumSet.of(Capability.STREAMING, Capability.RESUME, Capability.CANCEL, Capability.CONTINUE,
-            Capability.STRUCTURED_OUTPUT, Capability.PROFILES),
+            Capability.STRUCTURED_OUTPUT, Capability.PROFILES, Capability.REATTACH),
         "dev.orch:orch-backend-claude",
         "Claude Code CLI " + TESTED_CLI_VERSION + " in stream-json mode (permission prompts, live resume)");
   }

@@ -142,7 +142,7 @@ class ClaudeBackendEndToEndTest {
     assertThat(end.toData().path("final_response").asText()).isEqualTo("I remember: remember the word MANGO");
     assertThat(second.events().get(0).toData().path("reused_process").asBoolean()).isTrue();
     assertThat(second.processes().get(0).pid()).isEqualTo(first.processes().get(0).pid());
-    assertThat(claude.liveClaudeProcesses()).hasSize(1);
+    assertThat(claude.liveClaudeClis()).hasSize(1);
   }
 
   @Test

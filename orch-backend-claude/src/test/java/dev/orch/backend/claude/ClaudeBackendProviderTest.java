@@ -18,7 +18,7 @@ class ClaudeBackendProviderTest {
     assertThat(d.id()).isEqualTo("claude_code");
     assertThat(d.artifact()).isEqualTo("dev.orch:orch-backend-claude");
     assertThat(d.capabilities()).containsExactlyInAnyOrder(Capability.STREAMING, Capability.RESUME,
-        Capability.CANCEL, Capability.CONTINUE, Capability.STRUCTURED_OUTPUT, Capability.PROFILES);
+        Capability.CANCEL, Capability.CONTINUE, Capability.STRUCTURED_OUTPUT, Capability.PROFILES, Capability.REATTACH);
   }
 
   @Test

@@ -11,7 +11,7 @@ import java.util.EnumSet;
 /**
  * Provider of the {@code codex} backend (SPEC §1, §4, §8): runs the native Codex CLI as
  * {@code codex exec --json}, maps its JSONL events, resumes threads, cancels by process-tree kill, supports
- * output schemas and profiles. Registered in {@code META-INF/services/dev.orch.core.spi.BackendProvider}.
+ * output schemas and profiles, and re-attaches runs that outlived their Orch process (SPEC §12.8). Registered in {@code META-INF/services/dev.orch.core.spi.BackendProvider}.
  * Configuration: {@link CodexConfig} ({@code backend_config} keys or {@code ORCH_CODEX_*}).
  */
 public final class CodexBackendProvider implements BackendProvider {
@@ -28,7 +28,7 @@ public final class CodexBackendProvider implements BackendProvider {
     String version = CodexBackendProvider.class.getPackage().getImplementationVersion();
     return new BackendDescriptor(ID, version == null ? "dev" : version,
         EnumSet.of(Capability.STREAMING, Capability.RESUME, Capability.CANCEL, Capability.STRUCTURED_OUTPUT,
-            Capability.PROFILES),
+            Capability.PROFILES, Capability.REATTACH),
         "dev.orch:orch-backend-codex", "Codex CLI (codex exec --json)");
   }
 

@@ -19,7 +19,8 @@ class CodexBackendProviderTest {
     assertThat(provider).isInstanceOf(CodexBackendProvider.class);
     assertThat(provider.descriptor().artifact()).isEqualTo("dev.orch:orch-backend-codex");
     assertThat(provider.descriptor().capabilities()).containsExactlyInAnyOrder(Capability.STREAMING,
-        Capability.RESUME, Capability.CANCEL, Capability.STRUCTURED_OUTPUT, Capability.PROFILES);
+        Capability.RESUME, Capability.CANCEL, Capability.STRUCTURED_OUTPUT, Capability.PROFILES,
+        Capability.REATTACH);
     assertThat(provider.descriptor().has(Capability.CONTINUE)).isFalse();
   }
 }

@@ -249,7 +249,8 @@ class CodexBackendTest {
   }
 
   @Test
-  @DisplayName("validate names a missing executable; start of an unstartable binary throws BACKEND and emits nothing")
+  @DisplayName("validate names a missing executable; a binary that cannot be executed fails the run once naming it;"
+      + " a run that cannot even be started throws BACKEND and emits nothing")
   void cannotStart() throws IOException {
     ObjectNode missing = JSON.createObjectNode().put("executable", cwd.resolve("no-codex").toString());
     assertThatThrownBy(() -> backend.validate(spec("x", null, null, null, missing)))
@@ -257,8 +258,16 @@ class CodexBackendTest {
     Path broken = Files.writeString(cwd.resolve("broken-codex"), "#!/nonexistent/interpreter\n");
     broken.toFile().setExecutable(true);
     ObjectNode brokenCfg = JSON.createObjectNode().put("executable", broken.toString());
+    RecordingSink failed = run(spec("x", null, null, null, brokenCfg));
+    assertThat(failed.types()).containsExactly("run_started", "run_failed");
+    assertThat(((RunEvent.RunFailed) failed.terminals().get(0)).message()).startsWith("codex exited with code 127: ")
+        .contains("broken-codex");
+
+    RunSpec good = spec("x");
+    RunSpec nowhere = new RunSpec(good.runId(), good.sessionId(), good.agentName(), good.role(),
+        cwd.resolve("gone"), good.prompt(), null, null, null, good.backendConfig(), null, good.environment(), null);
     RecordingSink sink = new RecordingSink();
-    assertThatThrownBy(() -> backend.start(spec("x", null, null, null, brokenCfg), sink))
+    assertThatThrownBy(() -> backend.start(nowhere, sink))
         .isInstanceOfSatisfying(OrchException.class, e -> assertThat(e.code()).isEqualTo(OrchException.ErrorCode.BACKEND))
         .hasMessageContaining("cannot start codex");
     assertThat(sink.events()).isEmpty();

@@ -19,6 +19,8 @@ final class Detach {
   private static final Logger LOG = LoggerFactory.getLogger(Detach.class);
   /** Longest wait for a detached run's staged events to become durable, ms. */
   static final long COMMIT_WAIT_MS = 300;
+  /** Longest wait for a run whose backend is still starting to get its handle, ms. */
+  static final long START_WAIT_MS = 2000;
 
   /** The exit policy. */
   enum OnExit {
@@ -68,6 +70,30 @@ final class Detach {
     return rest;
   }
 
+  /**
+   * A run whose backend is still starting has no handle yet: a client that spawns a run and exits at once (the
+   * top-agent case of issue 9) must not lose it to that race, so the start gets up to {@link #START_WAIT_MS}.
+   */
+  private static RunHandle awaitHandle(LiveRun run) {
+    long deadline = System.nanoTime() + START_WAIT_MS * 1_000_000;
+    RunHandle h = run.handle;
+    while (h == null && System.nanoTime() < deadline) {
+      synchronized (run.journal) {
+        if (run.journal.closed) {
+          return null;
+        }
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+      h = run.handle;
+    }
+    return h;
+  }
+
   private static boolean detach(LiveRun run) {
     RunJournal j = run.journal;
     boolean queued;
@@ -87,7 +113,7 @@ final class Detach {
       LOG.info("run {} left queued: the next Orch process queues it again", run.runId);
       return true;
     }
-    RunHandle handle = run.handle;
+    RunHandle handle = awaitHandle(run);
     boolean detached;
     try {
       detached = handle != null && handle.detach();

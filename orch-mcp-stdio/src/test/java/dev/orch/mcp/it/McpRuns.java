@@ -215,6 +215,28 @@ final class McpRuns implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Kills the server with SIGKILL (no shutdown of any kind) and waits until it is gone; the agents it started are
+   * left as they are. The driver cannot be used afterwards.
+   */
+  void kill() {
+    List<ProcessHandle> servers = ServerProcesses.liveServers();
+    assertThat(servers).as("server processes").hasSize(1);
+    servers.get(0).destroyForcibly();
+    servers.get(0).onExit().join();
+    client.close();
+  }
+
+  /**
+   * Ends the session the way a one-shot client does (stdin EOF) and waits until the server process has exited,
+   * without asserting anything about the agents it started (with {@code ORCH_ON_EXIT=detach} they go on).
+   */
+  void closeLeavingAgents() {
+    List<ProcessHandle> servers = ServerProcesses.liveServers();
+    client.closeGracefully();
+    servers.forEach(h -> h.onExit().join());
+  }
+
   /** Stops the server (stdin EOF) and asserts that neither it nor any process it started is left. */
   @Override
   public void close() {

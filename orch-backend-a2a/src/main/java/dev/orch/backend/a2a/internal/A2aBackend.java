@@ -1,5 +1,6 @@
 package dev.orch.backend.a2a.internal;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.a2a.A2aConfig;
 import dev.orch.core.OrchException;
 import dev.orch.core.spi.Backend;
@@ -75,6 +76,27 @@ public final class A2aBackend implements Backend {
     A2aRun run = new A2aRun(spec, cfg, sink, this);
     live.add(run);
     run.start();
+    return run;
+  }
+
+  /**
+   * Re-attaches a run another Orch process started (SPEC §12.8) through the stored task (see
+   * {@link A2aRun#reattach}). Headers and tokens come from {@code ORCH_A2A_*} and the run's stored configuration
+   * (secrets given per run were never stored).
+   *
+   * @throws OrchException BACKEND when the record is unusable or the backend is closed; INVALID_ARGUMENT when the
+   *     stored configuration no longer reads
+   */
+  @Override
+  public RunHandle reattach(RunSpec spec, EventSink sink, ObjectNode attachment) {
+    if (closed) {
+      throw new OrchException(OrchException.ErrorCode.BACKEND, "the remote_a2a backend is closed");
+    }
+    A2aAttachment a = A2aAttachment.from(attachment);
+    A2aConfig cfg = A2aConfig.read(spec.backendConfig(), context.environment(), a.agentUrl());
+    A2aRun run = new A2aRun(spec, cfg, sink, this);
+    live.add(run);
+    run.reattach(a);
     return run;
   }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.a2a.A2aConfig;
 import dev.orch.core.AgentMessage;
-import dev.orch.core.MessagePart;
 import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
@@ -17,10 +16,7 @@ import io.a2a.client.ClientEvent;
 import io.a2a.client.MessageEvent;
 import io.a2a.client.TaskEvent;
 import io.a2a.client.TaskUpdateEvent;
-import io.a2a.client.config.ClientConfig;
 import io.a2a.client.http.A2ACardResolver;
-import io.a2a.client.transport.jsonrpc.JSONRPCTransport;
-import io.a2a.client.transport.jsonrpc.JSONRPCTransportConfig;
 import io.a2a.spec.AgentCard;
 import io.a2a.spec.Message;
 import io.a2a.spec.Task;
@@ -29,11 +25,9 @@ import io.a2a.spec.TaskIdParams;
 import io.a2a.spec.TaskQueryParams;
 import io.a2a.spec.TaskStatus;
 import io.a2a.spec.TaskStatusUpdateEvent;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -48,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: the start and each continue run on a thread of the backend's factory; stream events arrive on SSE
  * reader threads. All state is guarded by {@code this}; events are emitted while holding it, so they keep their
- * order.
+ * order. (Long because start, turns, streams, polling, continue, cancel and re-attachment share that one lock and
+ * state; messages and clients are built by {@link A2aMessages}.)
  */
 final class A2aRun implements RunHandle {
   private static final Logger LOG = LoggerFactory.getLogger(A2aRun.class);
@@ -73,6 +68,14 @@ final class A2aRun implements RunHandle {
   private int turn;
   private ScheduledFuture<?> turnTimer;
   private RemoteRef bound;
+  /** The task id stored in the re-attachment record (null before the agent named the task). */
+  private String attachedTaskId;
+  /** No re-attachment record can be stored (the engine keeps none, or storing failed). */
+  private boolean unattachable;
+  /** The next task snapshot starts a re-attachment: what it holds was reported by the earlier Orch process. */
+  private boolean prime;
+  /** Following through tasks/resubscribe: a stream error falls back to tasks/get instead of failing the run. */
+  private boolean resubscribed;
 
   A2aRun(RunSpec spec, A2aConfig cfg, EventSink sink, A2aBackend backend) {
     this.spec = spec;
@@ -96,6 +99,12 @@ final class A2aRun implements RunHandle {
         cfg.idleTimeoutMs(), registry, backend.threads(), backend.timer());
   }
 
+  private AgentCard resolveCard(String cardUrl) throws Exception {
+    AgentCard c = new A2ACardResolver(httpClient(cfg.readTimeoutMs(), inflight), cardUrl, cardUrl, Map.of())
+        .getAgentCard();
+    return Objects.requireNonNull(c, "empty agent card");
+  }
+
   private void open() {
     String cardUrl;
     try {
@@ -106,9 +115,7 @@ final class A2aRun implements RunHandle {
     }
     AgentCard resolved;
     try {
-      resolved = new A2ACardResolver(httpClient(cfg.readTimeoutMs(), inflight), cardUrl, cardUrl, Map.of())
-          .getAgentCard();
-      Objects.requireNonNull(resolved, "empty agent card");
+      resolved = resolveCard(cardUrl);
     } catch (Throwable t) {
       fail("could not load the agent card from " + cardUrl + ": " + Errors.describe(t), t);
       return;
@@ -140,7 +147,7 @@ final class A2aRun implements RunHandle {
         streaming = card.capabilities() != null && card.capabilities().streaming();
         client = buildClient(httpClient(cfg.idleTimeoutMs(), inflight));
         control = buildClient(httpClient(cfg.readTimeoutMs(), inflight));
-        first = firstMessage(resumed);
+        first = A2aMessages.first(spec, resumed);
       } catch (Throwable t) {
         fail("cannot talk to the A2A agent at " + cfg.agentUrl() + ": " + Errors.describe(t), t);
         return;
@@ -150,54 +157,7 @@ final class A2aRun implements RunHandle {
   }
 
   private Client buildClient(OrchHttpClient http) throws Exception {
-    ClientConfig.Builder cc = new ClientConfig.Builder().setStreaming(true).setPolling(!cfg.blocking())
-        .setAcceptedOutputModes(cfg.acceptedOutputModes());
-    if (cfg.historyLength() != null) {
-      cc.setHistoryLength(cfg.historyLength());
-    }
-    AgentCard c = card;
-    if (c.capabilities() == null) {
-      c = new AgentCard.Builder(c).capabilities(new io.a2a.spec.AgentCapabilities(false, false, false, List.of()))
-          .build();
-    }
-    return Client.builder(c).clientConfig(cc.build())
-        .withTransport(JSONRPCTransport.class, new JSONRPCTransportConfig(http)).build();
-  }
-
-  private Message firstMessage(String contextId) {
-    List<MessagePart> parts = new ArrayList<>();
-    if (spec.systemPrompt() != null && !spec.systemPrompt().isBlank()) {
-      parts.add(new MessagePart.Text(spec.systemPrompt()));
-    }
-    AgentMessage input = spec.inputMessage();
-    if (input != null) {
-      parts.addAll(input.parts());
-    } else {
-      parts.add(new MessagePart.Text(spec.prompt()));
-    }
-    return message(parts, null, contextId, input == null ? null : input.metadata());
-  }
-
-  /** Message metadata: the caller's, then {@code nanobot_orchestrator {cwd, run_id, session_id}} and the schema. */
-  private Message message(List<MessagePart> parts, String taskId, String contextId, ObjectNode callerMetadata) {
-    Map<String, Object> meta = Parts.toMap(callerMetadata);
-    ObjectNode orch = JsonNodeFactory.instance.objectNode();
-    orch.put("cwd", spec.cwd().toString());
-    orch.put("run_id", spec.runId().value());
-    orch.put("session_id", spec.sessionId().value());
-    meta.put("nanobot_orchestrator", Parts.toMap(orch));
-    if (spec.outputSchema() != null) {
-      meta.put("output_schema", Parts.toMap(spec.outputSchema()));
-    }
-    Message.Builder b = new Message.Builder().role(Message.Role.USER).parts(Parts.toA2a(parts))
-        .messageId(UUID.randomUUID().toString()).metadata(meta);
-    if (taskId != null) {
-      b.taskId(taskId);
-    }
-    if (contextId != null) {
-      b.contextId(contextId);
-    }
-    return b.build();
+    return A2aMessages.client(card, cfg, http);
   }
 
   /** Sends one message and follows the turn until it ends, waits, or fails. */
@@ -208,6 +168,7 @@ final class A2aRun implements RunHandle {
         return;
       }
       myTurn = ++turn;
+      resubscribed = false;
       armTurnTimer(myTurn);
     }
     BiConsumer<ClientEvent, AgentCard> consumer = (event, c) -> onEvent(myTurn, event);
@@ -230,10 +191,16 @@ final class A2aRun implements RunHandle {
       }
       try {
         List<RunEvent> events;
+        TaskStatus status = null;
         if (event instanceof TaskEvent te) {
+          if (prime) {
+            tracker.prime(te.getTask());
+          }
           events = tracker.onTask(te.getTask());
+          status = te.getTask().getStatus();
         } else if (event instanceof TaskUpdateEvent tu && tu.getUpdateEvent() instanceof TaskStatusUpdateEvent s) {
           events = tracker.onStatusUpdate(s);
+          status = s.getStatus();
         } else if (event instanceof TaskUpdateEvent tu
             && tu.getUpdateEvent() instanceof TaskArtifactUpdateEvent a) {
           events = tracker.onArtifactUpdate(a);
@@ -242,12 +209,17 @@ final class A2aRun implements RunHandle {
         } else {
           events = List.of();
         }
+        prime = false;
         bindIfChanged();
+        attachIfChanged();
         boolean terminal = tracker.outcome() == TaskTracker.Outcome.TERMINAL;
         if (terminal) {
           ended = true;
         }
-        events.forEach(sink::emit);
+        long[] positions = StatusPositions.of(events, status);
+        for (int i = 0; i < events.size(); i++) {
+          sink.emit(events.get(i), positions[i]);
+        }
         if (terminal) {
           cleanup();
         } else if (tracker.outcome() == TaskTracker.Outcome.WAITING) {
@@ -270,6 +242,26 @@ final class A2aRun implements RunHandle {
     }
   }
 
+  /**
+   * Stores the re-attachment record once the agent has named the task (SPEC §12.8). A store failure is logged: the
+   * run goes on but cannot be re-attached (a later Orch process then marks it {@code host_lost}).
+   */
+  private void attachIfChanged() {
+    String taskId = tracker.taskId();
+    if (taskId == null || unattachable || taskId.equals(attachedTaskId)) {
+      return;
+    }
+    try {
+      sink.attach(new A2aAttachment(taskId, tracker.contextId(), cfg.agentUrl(), cfg.agentCardPath()).toJson());
+      attachedTaskId = taskId;
+    } catch (OrchException e) {
+      unattachable = true;
+      if (e.code() != OrchException.ErrorCode.UNSUPPORTED) {
+        LOG.warn("run {}: the re-attachment record could not be stored: {}", spec.runId(), e.getMessage());
+      }
+    }
+  }
+
   /** The SDK's stream error handler: null = the stream ended normally. */
   private void onStreamEnd(int myTurn, Throwable error) {
     synchronized (this) {
@@ -279,9 +271,12 @@ final class A2aRun implements RunHandle {
         }
         return;
       }
-      if (error != null) {
+      if (error != null && !resubscribed) {
         fail("the event stream from the A2A agent at " + card.url() + " failed: " + Errors.describe(error), error);
         return;
+      }
+      if (error != null) {
+        LOG.debug("run {}: tasks/resubscribe ended with {}; following with tasks/get", spec.runId(), error.toString());
       }
     }
     // the agent closed the stream while the task is still active: follow it with tasks/get
@@ -389,7 +384,7 @@ final class A2aRun implements RunHandle {
       }
       TaskStatus waiting = tracker.lastWaitingStatus();
       tracker.beginTurn(waiting);
-      m = message(input.parts(), tracker.taskId(), tracker.contextId(), input.metadata());
+      m = A2aMessages.of(spec, input.parts(), tracker.taskId(), tracker.contextId(), input.metadata());
       ObjectNode d = JsonNodeFactory.instance.objectNode();
       d.put("reason", "input_sent");
       d.put("task_id", tracker.taskId());
@@ -430,6 +425,113 @@ final class A2aRun implements RunHandle {
     } catch (Throwable t) {
       LOG.info("run {}: tasks/cancel of {} failed: {}", spec.runId(), taskId, Errors.describe(t));
     }
+  }
+
+  /**
+   * Re-attaches a run another Orch process started (SPEC §12.8): resolves the card, then follows the stored task
+   * with {@code tasks/resubscribe} when the agent streams (falling back to {@code tasks/get} when the agent refuses,
+   * e.g. because the task already ended), else with {@code tasks/get} polling. The first snapshot is taken in
+   * without repeating what it holds (see {@link TaskTracker#prime}); its status is reported with a position derived
+   * from the status timestamp, so a status already in the log is not recorded twice, and a task that ended meanwhile
+   * reports its end at once.
+   *
+   * @param a the stored record
+   */
+  void reattach(A2aAttachment a) {
+    thread(() -> follow(a), "reattach").start();
+  }
+
+  private void follow(A2aAttachment a) {
+    AgentCard resolved;
+    try {
+      resolved = resolveCard(cfg.cardUrl());
+    } catch (Throwable t) {
+      failLost("could not load the agent card again to re-attach task " + a.taskId() + ": " + Errors.describe(t), t);
+      return;
+    }
+    int myTurn;
+    boolean stream;
+    synchronized (this) {
+      if (cancelRequested || ended) {
+        return;
+      }
+      try {
+        card = resolved;
+        tracker = new TaskTracker(cfg.agentUrl(), card.name(), a.contextId());
+        tracker.adoptTask(a.taskId());
+        attachedTaskId = a.taskId();
+        bound = tracker.remoteRef();
+        streaming = card.capabilities() != null && card.capabilities().streaming();
+        client = buildClient(httpClient(cfg.idleTimeoutMs(), inflight));
+        control = buildClient(httpClient(cfg.readTimeoutMs(), inflight));
+      } catch (Throwable t) {
+        failLost("cannot talk to the A2A agent at " + cfg.agentUrl() + " to re-attach: " + Errors.describe(t), t);
+        return;
+      }
+      prime = true;
+      resubscribed = streaming;
+      myTurn = ++turn;
+      armTurnTimer(myTurn);
+      stream = streaming;
+    }
+    BiConsumer<ClientEvent, AgentCard> consumer = (event, c) -> onEvent(myTurn, event);
+    try {
+      if (stream) {
+        client.resubscribe(new TaskIdParams(a.taskId()), List.of(consumer), t -> onStreamEnd(myTurn, t), null);
+        return;
+      }
+    } catch (Throwable t) {
+      LOG.debug("run {}: tasks/resubscribe refused ({}); following with tasks/get", spec.runId(), t.toString());
+    }
+    try {
+      Task task = control.getTask(new TaskQueryParams(a.taskId()), null);
+      if (task == null) {
+        failLost("tasks/get of " + a.taskId() + " returned nothing", null);
+        return;
+      }
+      onEvent(myTurn, new TaskEvent(task));
+      poll(myTurn);
+    } catch (Throwable t) {
+      failLost("the A2A agent at " + card.url() + " could not report task " + a.taskId() + " again: "
+          + Errors.describe(t), t);
+    }
+  }
+
+  /** Ends a re-attached run that cannot be followed with {@code run_failed {reason:"host_lost"}}. */
+  private synchronized void failLost(String reason, Throwable cause) {
+    if (ended || cancelRequested) {
+      return;
+    }
+    ended = true;
+    LOG.debug("run {} lost: {}", spec.runId(), reason, cause);
+    ObjectNode d = JsonNodeFactory.instance.objectNode();
+    d.put("agent_url", cfg.agentUrl());
+    d.put("reason", "host_lost");
+    try {
+      sink.emit(new RunEvent.RunFailed(reason, d));
+    } finally {
+      cleanup();
+    }
+  }
+
+  /**
+   * Stops following the task and leaves it to the agent (SPEC §12.8 detach): open exchanges are closed, nothing is
+   * emitted, the next Orch process re-attaches through the stored record.
+   *
+   * @return false when the run has ended, is being cancelled, or the agent has not named its task yet (nothing to
+   *     re-attach to)
+   */
+  @Override
+  public boolean detach() {
+    synchronized (this) {
+      if (ended || cancelRequested || attachedTaskId == null) {
+        return false;
+      }
+      cancelRequested = true; // silences every late callback
+    }
+    LOG.debug("run {}: detached from task {}", spec.runId(), attachedTaskId);
+    cleanup();
+    return true;
   }
 
   /** Aborts open exchanges without any event (backend shutdown). */

@@ -75,6 +75,11 @@ final class TaskTracker {
     this.contextId = resumedContextId;
   }
 
+  /** Continues a known task (re-attachment): its id is known before any event. @param id the task id */
+  void adoptTask(String id) {
+    ids(id, null);
+  }
+
   String taskId() {
     return taskId;
   }
@@ -124,6 +129,33 @@ final class TaskTracker {
       out.addAll(status(task.getStatus()));
     }
     return out;
+  }
+
+  /**
+   * Takes in the task snapshot that starts a re-attachment (SPEC §12.8) without reporting what it already holds: its
+   * artifacts and history messages count as seen (the artifacts still make up the final {@code artifacts} list and
+   * response). Call before {@link #onTask} of the same snapshot, which then reports only its status. A2A keeps no
+   * event log, so what the agent said while no Orch process followed it shows up only through the current status,
+   * the artifacts and the final result.
+   *
+   * @param task the snapshot from {@code tasks/resubscribe} or {@code tasks/get}
+   */
+  void prime(Task task) {
+    ids(task.getId(), task.getContextId());
+    if (task.getArtifacts() != null) {
+      for (Artifact a : task.getArtifacts()) {
+        if (a != null) {
+          artifact(a, false);
+        }
+      }
+    }
+    if (task.getHistory() != null) {
+      for (Message m : task.getHistory()) {
+        if (m != null) {
+          message(m);
+        }
+      }
+    }
   }
 
   /** @return events for a status-update */

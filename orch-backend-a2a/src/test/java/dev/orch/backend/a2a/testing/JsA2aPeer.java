@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * An independent A2A agent for tests: {@code a2a-peer.cjs} (npm {@code @a2a-js/sdk@1.3.0} + express, v0.3
  * compatibility on) run by the real {@code node} on 127.0.0.1 with an OS-chosen port. Its behaviour is chosen by
  * keywords in the message text ({@code [ask]}, {@code [auth]}, {@code [taskwait]}, {@code [reject]}, {@code [fail]},
- * {@code [slow]}, {@code [drop]}, anything else answers with an artifact); see the script's header. Every JSON-RPC
+ * {@code [slow]}, {@code [drop]}, {@code [hold]} until {@link #release()}, anything else answers with an artifact); see
+ * the script's header. Every JSON-RPC
  * request it received is listed by {@link #log()}: {@code [{method, headers, task_id, context_id, metadata, text[],
  * configuration}]}.
  *
@@ -172,11 +173,57 @@ public final class JsA2aPeer implements AutoCloseable {
     }
   }
 
-  /** @return the log entries with that JSON-RPC method */
+  /**
+   * Lets every {@code [hold]} task (waiting or later) answer (GET /_release).
+   *
+   * @throws IllegalStateException when the peer does not answer
+   */
+  public void release() {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/_release"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("release answered " + r.statusCode());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot release the peer's held tasks", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Header that marks the peer log entries of {@link #taskState} (so tests can tell them from the client's). */
+  public static final String PROBE_HEADER = "x-orch-test-probe";
+
+  /**
+   * Reads a task's state with a JSON-RPC {@code tasks/get} of its own (logged with {@value #PROBE_HEADER}).
+   *
+   * @param taskId the task
+   * @return the A2A 0.3 state ({@code working}, {@code completed} …), or "" when the answer has none
+   * @throws IllegalStateException when the peer does not answer
+   */
+  public String taskState(String taskId) {
+    String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/get\",\"params\":{\"id\":\"" + taskId
+        + "\"}}";
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/a2a/jsonrpc"))
+          .header("Content-Type", "application/json").header(PROBE_HEADER, "1").timeout(Duration.ofSeconds(5))
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body()).path("result").path("status").path("state").asText("");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read task " + taskId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** @return the log entries with that JSON-RPC method (without those of {@link #taskState}) */
   public List<JsonNode> requests(String method) {
     List<JsonNode> out = new ArrayList<>();
     log().forEach(n -> {
-      if (method.equals(n.path("method").asText())) {
+      if (method.equals(n.path("method").asText()) && !n.path("headers").has(PROBE_HEADER)) {
         out.add(n);
       }
     });

@@ -10,6 +10,7 @@
 //   [slow]   -> works for up to 30 s, stops with canceled when tasks/cancel arrives
 //   [pause]  -> works 1.5 s, then answers
 //   [drop]   -> sends working, then destroys the connection
+//   [hold]   -> sends working, then waits until GET /_release (or tasks/cancel), then answers "released: <text>"
 //   anything else -> working message, an artifact (text, plus a data part when output_schema is in the
 //                    message metadata), then completed with a final agent message
 // Every JSON-RPC request is recorded (method, headers, params) and served on GET /_log.
@@ -25,6 +26,7 @@ const { duplicateInterfacesForLegacy } = require('@a2a-js/sdk/compat/v0_3');
 const streaming = !process.argv.includes('--no-streaming');
 const log = [];
 const cancelled = new Set();
+let released = false;
 const openSockets = new Set();
 
 function textPart(text) {
@@ -114,6 +116,18 @@ class PeerExecutor {
       await sleep(1500);
       await this.answer(ctx, bus, msg, 'after pause');
       return;
+    } else if (first.includes('[hold]')) {
+      bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, 'Holding until released'));
+      while (!released) {
+        if (cancelled.has(ctx.taskId)) {
+          bus.publish(status(ctx, TaskState.TASK_STATE_CANCELED, 'Cancelled on request'));
+          bus.finished();
+          return;
+        }
+        await sleep(50);
+      }
+      await this.answer(ctx, bus, msg, 'released: ' + text);
+      return;
     } else if (first.includes('[drop]')) {
       bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, 'About to drop'));
       await sleep(200);
@@ -154,6 +168,10 @@ server.on('connection', (s) => {
 });
 
 app.get('/_log', (req, res) => res.json(log));
+app.get('/_release', (req, res) => {
+  released = true;
+  res.json({ released: true });
+});
 
 server.listen(0, '127.0.0.1', () => {
   const port = server.address().port;

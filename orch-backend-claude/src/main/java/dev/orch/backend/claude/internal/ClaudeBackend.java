@@ -1,6 +1,7 @@
 package dev.orch.backend.claude.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.claude.ClaudeConfig;
 import dev.orch.core.OrchException;
 import dev.orch.core.spi.Backend;
@@ -59,6 +60,20 @@ public final class ClaudeBackend implements Backend {
   }
 
   /**
+   * Re-attaches a run another Orch process started (SPEC §12.8): follows its CLI process from where the run's turn
+   * starts; a CLI that ended meanwhile is reported at once.
+   *
+   * @throws OrchException BACKEND when the record is unusable or the process's files are gone
+   */
+  @Override
+  public RunHandle reattach(RunSpec spec, EventSink sink, ObjectNode attachment) {
+    ClaudeRun run = ClaudeRun.follow(spec, attachment, sink, pool, scheduler, context.threadFactory());
+    active.add(run);
+    run.done().thenRun(() -> active.remove(run));
+    return run;
+  }
+
+  /**
    * Claude resumes a session only from the cwd it was created in: a resume runs in the cwd recorded when the
    * session was bound ({@code remote_ref.metadata.cwd}) when that directory still exists, else in the run's cwd.
    */
@@ -77,7 +92,10 @@ public final class ClaudeBackend implements Backend {
     return pool.size();
   }
 
-  /** Cancels live runs ({@code shutdown}), closes idle session processes and stops the timer thread. */
+  /**
+   * Cancels live runs ({@code shutdown}; detached runs are no longer live), closes idle session processes and stops
+   * the timer thread.
+   */
   @Override
   public void close() {
     List<Thread> stops = new ArrayList<>();

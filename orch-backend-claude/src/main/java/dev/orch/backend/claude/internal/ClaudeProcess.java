@@ -1,148 +1,306 @@
 package dev.orch.backend.claude.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.orch.core.spi.CliProcess;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orch.core.spi.AgentProcess;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One live Claude Code CLI process in bidirectional stream-json mode. It outlives a run when it is parked in the
- * {@link SessionPool}: stdout lines go to whichever run is attached; lines that arrive while no run is attached
- * (between turns) are dropped.
+ * One live Claude Code CLI process in bidirectional stream-json mode, run as an {@link AgentProcess} (own process
+ * group, stdout to {@code stdout.jsonl}, stdin from a FIFO) so that it can outlive Orch (SPEC §12.8). It outlives a
+ * run when it is parked in the {@link SessionPool}: stdout lines go to whichever run is attached, with their byte
+ * offsets; lines that arrive while no run is attached (between turns) are dropped. Everything Orch writes to the
+ * FIFO is first appended to {@code stdin.jsonl} in the process's directory, so that a re-attached run knows which
+ * control requests were answered.
  *
- * <p>{@link #close()} is the official Agent SDK close sequence (REAL-PEERS): end stdin, wait 2 s, SIGTERM, wait
- * 5 s, SIGKILL — applied to the whole process tree as it was before stdin was closed. Thread-safe.
+ * <p>{@link #close()} is the official Agent SDK close sequence (REAL-PEERS) adapted to the FIFO: end the input
+ * ({@link AgentProcess#closeInput()}), wait 2 s, SIGTERM the group and tree, wait 5 s, SIGKILL. Thread-safe.
  */
 public final class ClaudeProcess {
   private static final Logger LOG = LoggerFactory.getLogger(ClaudeProcess.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
   /** Wait after ending stdin before SIGTERM. */
   static final Duration STDIN_GRACE = Duration.ofSeconds(2);
   /** Wait after SIGTERM before SIGKILL. */
   static final Duration TERM_GRACE = Duration.ofSeconds(5);
+  /** The log of what Orch wrote to the process's stdin, one JSON line per message. */
+  public static final String INPUT_LOG = "stdin.jsonl";
 
-  /** Receives what the process reports; called on the process's stdout / exit threads. */
+  /** Receives what the process reports; called on the process's reader thread. */
   public interface Listener {
-    /** @param line one stdout line */
-    void onLine(String line);
+    /**
+     * @param line one stdout line
+     * @param offset its byte offset in the process's {@code stdout.jsonl}
+     */
+    void onLine(String line, long offset);
 
     /**
-     * The process ended.
+     * The process ended and its output is drained.
      *
-     * @param exitCode its exit code
+     * @param exitCode its exit code, or null when unknown
      * @param stderrTail the last stderr output, trimmed
+     * @param endOffset the size of {@code stdout.jsonl}
      */
-    void onExit(int exitCode, String stderrTail);
+    void onExit(Integer exitCode, String stderrTail, long endOffset);
+  }
+
+  /** The step before the gate opens (see {@link AgentProcess.BeforeStart}). */
+  @FunctionalInterface
+  public interface Recorder {
+    /**
+     * @param process the waiting process: {@link #send} works and is the CLI's first input
+     * @return true when it is recorded for re-attachment
+     * @throws IOException when recording failed
+     */
+    boolean record(ClaudeProcess process) throws IOException;
   }
 
   private final String fingerprint;
-  private volatile Listener listener;
-  private volatile CliProcess cli;
+  private final Path cwd;
+  private final Object dispatch = new Object();
+  private final Object inputLock = new Object();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
-  private final CompletableFuture<CliProcess> ready = new CompletableFuture<>();
+  private final CompletableFuture<AgentProcess> ready = new CompletableFuture<>();
+  private volatile AgentProcess agent;
+  private Listener listener;
+  private long consumed;
 
-  private ClaudeProcess(String fingerprint, Listener first) {
+  private ClaudeProcess(String fingerprint, Path cwd, Listener first, long from) {
     this.fingerprint = fingerprint;
+    this.cwd = cwd;
     this.listener = first;
+    this.consumed = from;
   }
 
+  private final AgentProcess.Listener output = new AgentProcess.Listener() {
+    @Override
+    public void onLine(String line, long offset, long next) {
+      Listener l;
+      synchronized (dispatch) {
+        l = listener;
+        consumed = next;
+      }
+      if (l != null) {
+        l.onLine(line, offset);
+      } else {
+        LOG.trace("claude {} idle, dropping line: {}", pid(), line);
+      }
+    }
+
+    @Override
+    public void onEnd(Integer exitCode, long endOffset) {
+      Listener l;
+      synchronized (dispatch) {
+        l = listener;
+      }
+      if (l != null) {
+        l.onExit(exitCode, ready.join().stderrTail(), endOffset); // the reader may start before start() returns
+      }
+    }
+  };
+
   /**
-   * Starts the CLI with {@code first} attached and writes the initialize request.
+   * Starts the CLI behind its gate with {@code first} attached; {@code recorder} records it and writes its first
+   * input before the CLI runs.
    *
    * @param launch what to start
-   * @param threads factory for the reader and exit threads
+   * @param dir where the process's files go
+   * @param threads factory for the reader thread
    * @param first the run that receives the first lines
+   * @param recorder records the process and writes the initialize request and the first user message
    * @return the process
-   * @throws IOException when the executable cannot be started
+   * @throws IOException when the process cannot be started or recorded (the CLI never ran then)
    */
-  public static ClaudeProcess start(ClaudeLaunch launch, ThreadFactory threads, Listener first) throws IOException {
-    ClaudeProcess p = new ClaudeProcess(launch.fingerprint(), first);
+  public static ClaudeProcess start(ClaudeLaunch launch, AgentProcess.Directory dir, ThreadFactory threads,
+      Listener first, Recorder recorder) throws IOException {
+    ClaudeProcess p = new ClaudeProcess(launch.fingerprint(), launch.cwd(), first, 0);
+    Files.createDirectories(dir.path());
+    Files.deleteIfExists(dir.path().resolve(INPUT_LOG));
+    AgentProcess.Launch l = new AgentProcess.Launch(launch.command(), launch.cwd(), launch.env(), dir.path(),
+        dir.temporary(), null);
     try {
-      p.cli = CliProcess.start(launch.command(), launch.cwd(), launch.env(), threads, p::line, p::exited);
+      AgentProcess.start(l, threads, p.output, ap -> {
+        p.agent = ap;
+        p.ready.complete(ap);
+        return recorder.record(p);
+      });
     } finally {
-      p.ready.complete(p.cli);
+      p.ready.complete(p.agent);
     }
     return p;
   }
 
-  private void line(String line) {
-    Listener l = listener;
-    if (l != null) {
-      l.onLine(line);
-    } else {
-      LOG.trace("claude {} idle, dropping line: {}", pid(), line);
+  /**
+   * Follows a process another Orch process started (re-attachment), from a byte offset of its output.
+   *
+   * @param description the {@link AgentProcess#describe()} of the process
+   * @param fromOffset where the re-attached run's turn starts in {@code stdout.jsonl}
+   * @param cwd the process's working directory
+   * @param threads factory for the reader thread
+   * @param run the run that receives the lines
+   * @return the followed process (it is never parked again: no lifeline ties it to this Orch process)
+   * @throws IOException when its files are gone
+   */
+  public static ClaudeProcess follow(JsonNode description, long fromOffset, Path cwd, ThreadFactory threads,
+      Listener run) throws IOException {
+    ClaudeProcess p = new ClaudeProcess(null, cwd, run, fromOffset);
+    try {
+      p.agent = AgentProcess.follow(description, fromOffset, threads, p.output);
+    } finally {
+      p.ready.complete(p.agent);
     }
+    return p;
   }
 
-  private void exited(int code) {
-    CliProcess c = ready.join(); // the exit thread may win the race with start() assigning cli
-    Listener l = listener;
-    if (l != null) {
-      l.onExit(code, c.stderrTail());
-    }
-  }
-
-  /** @return the fingerprint of the launch (see {@link ClaudeLaunch#fingerprint()}) */
+  /** @return the fingerprint of the launch (see {@link ClaudeLaunch#fingerprint()}), or null when followed */
   public String fingerprint() {
     return fingerprint;
   }
 
-  /** Attaches the run that receives the next lines (replacing none). @param l the run */
-  public void attach(Listener l) {
-    listener = l;
+  /** @return the process's working directory */
+  public Path cwd() {
+    return cwd;
+  }
+
+  /**
+   * Attaches the run that receives the next lines.
+   *
+   * @param l the run
+   * @return the byte offset where the lines delivered to {@code l} start
+   */
+  public long attach(Listener l) {
+    synchronized (dispatch) {
+      listener = l;
+      return consumed;
+    }
   }
 
   /** Detaches {@code l} if it is the attached run. */
   public void detach(Listener l) {
-    if (listener == l) {
-      listener = null;
+    synchronized (dispatch) {
+      if (listener == l) {
+        listener = null;
+      }
     }
   }
 
   /**
-   * Writes one JSON line to stdin.
+   * Writes one JSON line to stdin, after appending it to {@value #INPUT_LOG}.
    *
    * @param message the message
-   * @throws IOException when stdin is closed or the process is gone
+   * @throws IOException when the input is closed, the process is gone, or the log cannot be written
    */
   public void send(JsonNode message) throws IOException {
-    cli.write(message.toString() + "\n");
+    String line = message.toString() + "\n";
+    synchronized (inputLock) {
+      if (!agent.isRunning()) {
+        throw new IOException("Claude Code has exited");
+      }
+      Files.writeString(agent.directory().resolve(INPUT_LOG), line, StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      agent.write(line);
+    }
   }
 
-  /** @return the process handle (pid, descendants) */
+  /** @return the size of {@value #INPUT_LOG} in bytes (0 when missing) */
+  public long inputLogSize() {
+    try {
+      return Files.size(agent.directory().resolve(INPUT_LOG));
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** @return the request ids of the control responses in {@value #INPUT_LOG} (what Orch already answered) */
+  public Set<String> answeredRequestIds() {
+    Set<String> ids = new HashSet<>();
+    Path log = agent.directory().resolve(INPUT_LOG);
+    if (!Files.exists(log)) {
+      return ids;
+    }
+    try (BufferedReader r = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        try {
+          JsonNode n = JSON.readTree(line);
+          if (n != null && "control_response".equals(n.path("type").asText())) {
+            ids.add(n.path("response").path("request_id").asText());
+          }
+        } catch (IOException e) {
+          LOG.debug("ignoring a torn line of {}", log);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot read {}: {}", log, e.toString());
+    }
+    return ids;
+  }
+
+  /** @return the wrapper process while it runs, else null */
   public ProcessHandle handle() {
-    return cli.handle();
+    return agent.handle().orElse(null);
   }
 
-  /** @return the pid */
+  /** @return the wrapper's pid (its process group) */
   public long pid() {
-    return cli == null ? -1 : cli.handle().pid();
+    AgentProcess a = agent;
+    return a == null ? -1 : a.pid();
+  }
+
+  /** @return the process's description for a re-attachment record */
+  public ObjectNode describe() {
+    return agent.describe();
   }
 
   /** @return true while the process runs and has not been closed */
   public boolean isAlive() {
-    return cli.isAlive() && !closed.isDone();
+    return agent.isRunning() && !closed.isDone();
   }
 
-  /** @return completes with the exit code once the process ended and its streams were drained */
+  /** @return true when it may be parked in the pool: this Orch process started it and holds its lifeline */
+  public boolean poolable() {
+    return agent.startedHere();
+  }
+
+  /** Marks it as recorded for re-attachment (busy in a run) or not (idle: it dies with this Orch process). */
+  public void outlive(boolean keep) {
+    agent.outlive(keep);
+  }
+
+  /** @return completes once the process ended and its output was drained */
   public CompletableFuture<Integer> onExit() {
-    return cli.onExit();
+    return agent.onEnd();
+  }
+
+  /** Stops following the process and leaves it running (detach, SPEC §12.8). */
+  public void leave() {
+    agent.detach();
   }
 
   /**
-   * The close sequence: end stdin, wait {@link #STDIN_GRACE}, SIGTERM the tree, wait {@link #TERM_GRACE}, SIGKILL
-   * what is left ({@link CliProcess#stop}); descendants recorded before the first step are stopped too if they
-   * outlive the CLI. Blocks for at most about 8 s. Idempotent.
+   * The close sequence: end the input, wait {@link #STDIN_GRACE}, SIGTERM the group and tree, wait
+   * {@link #TERM_GRACE}, SIGKILL what is left. Blocks for at most about 8 s. Idempotent.
    */
   public void close() {
     if (!closed.complete(null)) {
       return;
     }
-    List<ProcessHandle> left = cli.stop(cli::closeStdin, STDIN_GRACE, TERM_GRACE);
+    AgentProcess a = agent;
+    List<ProcessHandle> left = a.stop(a::closeInput, STDIN_GRACE, TERM_GRACE);
     if (!left.isEmpty()) {
       LOG.warn("claude {}: processes {} survived SIGKILL", pid(), left.stream().map(ProcessHandle::pid).toList());
     }

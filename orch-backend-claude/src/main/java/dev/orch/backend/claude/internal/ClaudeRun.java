@@ -6,17 +6,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.claude.ClaudeBackendProvider;
 import dev.orch.backend.claude.ClaudeConfig;
 import dev.orch.core.AgentMessage;
-import dev.orch.core.EventType;
 import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunStatus;
+import dev.orch.core.spi.AgentProcess;
 import dev.orch.core.spi.EventSink;
+import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
+import dev.orch.core.spi.RunSpec;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -26,19 +26,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code claude_code} run: one user turn in a (new or pooled) Claude Code process (SPEC §4, §8; issue items
- * 1, 3, 4, 5). Emits {@code run_started} first and exactly one terminal event: {@code run_completed} /
- * {@code run_failed} from the CLI's {@code result}, {@code run_failed} when the CLI dies or the watchdog fires,
- * {@code status_changed {status:"cancelled"}} after {@link #cancel}.
+ * One {@code claude_code} run: one user turn in a (new or pooled) Claude Code process (SPEC §4, §8, §12.8). Emits
+ * {@code run_started} first and exactly one terminal event: {@code run_completed} / {@code run_failed} from the CLI's
+ * {@code result}, {@code run_failed} when the CLI dies or the watchdog fires, {@code status_changed
+ * {status:"cancelled"}} after {@link #cancel}.
  *
- * <p>Permission prompts become {@code input_required {text, tool, input, tool_use_id}} one at a time;
- * {@link #sendInput} answers the oldest; an unanswered one is denied after {@code permission_timeout_ms} (fail
- * closed, with a {@code message_added} note). After the answer the run reports {@code status_changed
- * {status:"running"}} and goes on in the same process. After a result the process is parked in the
- * {@link SessionPool} for {@code idle_keepalive_ms}.
+ * <p>Permission prompts are handled by {@link PermissionPrompts} ({@code input_required} one at a time,
+ * {@link #sendInput} answers the oldest, fail-closed timeout). After a result the process is parked in the
+ * {@link SessionPool} for {@code idle_keepalive_ms} (only a process this Orch process started: a re-attached one is
+ * closed).
  *
- * <p>Thread-safe: stdout lines, timers, sendInput and cancel all go through this object's lock, so events are
- * emitted in order.
+ * <p>Re-attachment: every event read from an output line carries that line's byte offset as its source position
+ * (the terminal event after the CLI's death: the end of the file), never going back; events caused by timers or
+ * input carry none. A re-attached run ({@link #follow}) re-reads its turn from the recorded offset with a fresh parser:
+ * the engine drops what the log already holds, and control requests Orch already answered (found in the process's
+ * {@code stdin.jsonl}) are neither surfaced nor answered again.
+ *
+ * <p>Thread-safe: stdout lines, timers, sendInput, cancel and detach all go through this object's lock, so events are
+ * emitted in order. (Long because start, reuse, re-attachment, stop and detach share that one lock and state.)
  */
 public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(ClaudeRun.class);
@@ -46,27 +51,44 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
   static final long INTERRUPT_WAIT_MS = 3000;
   private static final String INIT_ID = "orch_init_1";
 
-  private record Prompt(String requestId, String tool, JsonNode input, String toolUseId, String description) {
+  /**
+   * The run's time limits.
+   *
+   * @param timeoutMs watchdog of the whole run, ms
+   * @param permissionTimeoutMs wait for a permission answer, ms
+   * @param idleKeepaliveMs how long the process idles in the pool after the run, ms
+   */
+  record Limits(long timeoutMs, long permissionTimeoutMs, long idleKeepaliveMs) {
+    static Limits of(ClaudeConfig c) {
+      return new Limits(c.timeoutMs(), c.permissionTimeoutMs(), c.idleKeepaliveMs());
+    }
   }
 
   private final ClaudeLaunch launch;
-  private final ClaudeConfig config;
+  private final Path cwd;
+  private final Limits limits;
   private final String prompt;
   private final String resumeId;
+  private final boolean structuredOutput;
   private final EventSink sink;
   private final SessionPool pool;
   private final ScheduledExecutorService scheduler;
   private final ThreadFactory threads;
   private final ClaudeStreamParser parser;
+  private final long startedAtMs;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
-  private final Deque<Prompt> prompts = new ArrayDeque<>();
+  private final PermissionPrompts prompts;
   private ClaudeProcess process;
   private boolean terminal;
+  private boolean detached;
   private String stopReason;
   private boolean timedOut;
-  private ScheduledFuture<?> permissionTimer;
   private ScheduledFuture<?> watchdog;
   private int controlSeq;
+  /** Source position of the events being emitted: the current line's offset (-1 outside a line) and index. */
+  private long lineOffset = -1;
+  private int lineIndex;
+  private long lastPosition = -1;
 
   /**
    * @param launch how to start the CLI (used unless a pooled process matches)
@@ -77,69 +99,181 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
    * @param sink where events go
    * @param pool idle processes
    * @param scheduler timers (permission timeout, watchdog)
-   * @param threads makes threads for stop sequences
+   * @param threads makes threads for stop sequences and the reader
    */
   public ClaudeRun(ClaudeLaunch launch, ClaudeConfig config, String prompt, String resumeId,
       boolean structuredOutput, EventSink sink, SessionPool pool, ScheduledExecutorService scheduler,
       ThreadFactory threads) {
+    this(launch, launch.cwd(), Limits.of(config), prompt, resumeId, structuredOutput, sink, pool, scheduler, threads,
+        System.currentTimeMillis());
+  }
+
+  private ClaudeRun(ClaudeLaunch launch, Path cwd, Limits limits, String prompt, String resumeId,
+      boolean structuredOutput, EventSink sink, SessionPool pool, ScheduledExecutorService scheduler,
+      ThreadFactory threads, long startedAtMs) {
     this.launch = launch;
-    this.config = config;
+    this.cwd = cwd;
+    this.limits = limits;
     this.prompt = prompt;
     this.resumeId = resumeId;
+    this.structuredOutput = structuredOutput;
     this.sink = sink;
     this.pool = pool;
     this.scheduler = scheduler;
     this.threads = threads;
+    this.startedAtMs = startedAtMs;
     this.parser = new ClaudeStreamParser(structuredOutput);
+    this.prompts = new PermissionPrompts(new PermissionPrompts.Port() {
+      @Override
+      public void emit(RunEvent event) {
+        ClaudeRun.this.emit(event);
+      }
+
+      @Override
+      public void sendQuiet(JsonNode message) {
+        ClaudeRun.this.sendQuiet(message);
+      }
+
+      @Override
+      public void send(JsonNode message) throws IOException {
+        process.send(message);
+      }
+
+      @Override
+      public boolean ended() {
+        return terminal;
+      }
+    }, this, scheduler, limits.permissionTimeoutMs());
   }
 
   /**
-   * Takes the session's pooled process or starts the CLI, reports {@code run_started} and the process, and
-   * writes the initialize request (new process only) and the user message.
+   * Takes the session's pooled process or starts the CLI (behind its gate), reports {@code run_started} and the
+   * process, stores the re-attachment record, and writes the initialize request (new process only) and the user
+   * message.
    *
-   * @throws OrchException BACKEND when the executable cannot be started (nothing was emitted then)
+   * @throws OrchException BACKEND when the CLI cannot be started (nothing was emitted then); STORE when the
+   *     re-attachment record cannot be stored (the turn is not started then)
    */
   public synchronized void begin() {
     ClaudeProcess reused = resumeId == null ? null
         : pool.take(new SessionPool.Key(resumeId, launch.cwd()), launch.fingerprint());
     if (reused == null) {
       try {
-        process = ClaudeProcess.start(launch, threads, this);
+        AgentProcess.Directory dir = AgentProcess.directoryFor(sink, "orch-claude-");
+        process = ClaudeProcess.start(launch, dir, threads, this, p -> {
+          process = p;
+          announce(false);
+          boolean attached = AgentProcess.attach(sink, attachment(0, 0));
+          p.send(launch.initialize());
+          p.send(ClaudeLaunch.userMessage(prompt));
+          return attached;
+        });
       } catch (IOException e) {
         throw new OrchException(OrchException.ErrorCode.BACKEND,
             "Cannot start Claude Code (" + launch.command().get(0) + "): " + e.getMessage(), e);
       }
     } else {
       process = reused;
-      process.attach(this);
+      long start = process.attach(this);
+      try {
+        announce(true);
+        process.outlive(AgentProcess.attach(sink, attachment(start, process.inputLogSize())));
+      } catch (RuntimeException e) {
+        process.detach(this);
+        Thread t = threads.newThread(process::close);
+        t.start();
+        throw e;
+      }
+      sendUserMessage();
     }
+    armWatchdog();
+  }
+
+  private void announce(boolean reusedProcess) {
     ObjectNode d = JsonNodeFactory.instance.objectNode();
     d.put("backend_session_id", resumeId);
-    d.put("reused_process", reused != null);
+    d.put("reused_process", reusedProcess);
     d.put("pid", process.pid());
     emit(new RunEvent.RunStarted(d));
-    sink.processStarted(process.handle());
-    watchdog = scheduler.schedule(this::onWatchdog, config.timeoutMs(), TimeUnit.MILLISECONDS);
+    ProcessHandle h = process.handle();
+    if (h != null) {
+      sink.processStarted(h);
+    }
+  }
+
+  private ObjectNode attachment(long startOffset, long stdinOffset) {
+    return new ClaudeAttachment(process.describe(), startOffset, stdinOffset, structuredOutput, resumeId, cwd,
+        startedAtMs, limits.timeoutMs(), limits.permissionTimeoutMs()).toJson();
+  }
+
+  private void sendUserMessage() {
     try {
-      if (reused == null) {
-        process.send(launch.initialize());
-      }
       process.send(ClaudeLaunch.userMessage(prompt));
     } catch (IOException e) {
       finish(new RunEvent.RunFailed("Cannot write to Claude Code: " + e.getMessage(), null));
     }
   }
 
+  private void armWatchdog() {
+    long left = Math.max(0, limits.timeoutMs() - (System.currentTimeMillis() - startedAtMs));
+    watchdog = scheduler.schedule(this::onWatchdog, left, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Re-attaches a run another Orch process started (SPEC §12.8): follows its CLI process from the offset where the
+   * run's turn starts, re-reading what was already reported (the engine drops it), and goes on live. A user message
+   * the earlier process recorded but never wrote is written now. The process is closed, not parked, when the run ends.
+   *
+   * @param spec the stored run (its prompt)
+   * @param attachment the stored record
+   * @param sink where events go
+   * @param pool the backend's pool (not used for re-attached processes)
+   * @param scheduler timers
+   * @param threads reader and stop threads
+   * @return the run
+   * @throws OrchException BACKEND when the record is unusable or the process's files are gone
+   */
+  public static ClaudeRun follow(RunSpec spec, JsonNode attachment, EventSink sink, SessionPool pool,
+      ScheduledExecutorService scheduler, ThreadFactory threads) {
+    ClaudeAttachment a = ClaudeAttachment.from(attachment);
+    ClaudeRun run = new ClaudeRun(null, a.cwd(), new Limits(a.timeoutMs(), a.permissionTimeoutMs(), 0),
+        spec.prompt(), a.resumeId(), a.structuredOutput(), sink, pool, scheduler, threads, a.startedAtMs());
+    synchronized (run) {
+      try {
+        run.process = ClaudeProcess.follow(a.agent(), a.startOffset(), a.cwd(), threads, run);
+      } catch (IOException e) {
+        throw new OrchException(OrchException.ErrorCode.BACKEND, "cannot follow Claude Code: " + e.getMessage(), e);
+      }
+      run.prompts.alreadyAnswered(run.process.answeredRequestIds());
+      ProcessHandle h = run.process.handle();
+      if (h != null) {
+        run.sink.processStarted(h);
+        if (run.process.inputLogSize() <= a.stdinOffset()) {
+          LOG.info("re-attached claude run: its user message never reached the CLI; sending it now");
+          run.sendUserMessage();
+        }
+      }
+      run.armWatchdog();
+    }
+    return run;
+  }
+
   @Override
-  public synchronized void onLine(String line) {
+  public synchronized void onLine(String line, long offset) {
     if (terminal) {
       return;
     }
-    for (ClaudeStreamParser.Output o : parser.accept(line)) {
-      if (terminal) {
-        return;
+    lineOffset = offset;
+    lineIndex = 0;
+    try {
+      for (ClaudeStreamParser.Output o : parser.accept(line)) {
+        if (terminal) {
+          return;
+        }
+        handle(o);
       }
-      handle(o);
+    } finally {
+      lineOffset = -1;
     }
   }
 
@@ -148,92 +282,23 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       emit(e.event());
     } else if (o instanceof ClaudeStreamParser.Output.SessionBound s) {
       ObjectNode meta = JsonNodeFactory.instance.objectNode();
-      meta.put("cwd", launch.cwd().toString());
+      meta.put("cwd", cwd.toString());
       sink.bindSession(s.sessionId(),
           new RemoteRef(ClaudeBackendProvider.ID, s.sessionId(), null, null, null, null, meta));
     } else if (o instanceof ClaudeStreamParser.Output.PermissionRequest p) {
-      Prompt pr = new Prompt(p.requestId(), p.tool(), p.input(), p.toolUseId(), p.description());
-      if (stopReason != null || timedOut) {
-        answer(pr, new PermissionAnswer(false, "The run is stopping", null));
-        return;
-      }
-      prompts.add(pr);
-      if (prompts.size() == 1) {
-        surface();
-      }
+      prompts.offer(p, stopReason != null || timedOut);
     } else if (o instanceof ClaudeStreamParser.Output.ControlCancelled c) {
-      withdraw(c.requestId());
+      prompts.withdraw(c.requestId());
     } else if (o instanceof ClaudeStreamParser.Output.ControlResponse r) {
       if (INIT_ID.equals(r.requestId()) && r.error() != null) {
         finish(new RunEvent.RunFailed("Claude Code refused the initialize request: " + r.error(), null));
       }
     } else if (o instanceof ClaudeStreamParser.Output.UnsupportedRequest u) {
-      sendQuiet(ClaudeLaunch.controlError(u.requestId(), "Orch does not handle control request " + u.subtype()));
+      if (!prompts.wasAnswered(u.requestId())) {
+        sendQuiet(ClaudeLaunch.controlError(u.requestId(), "Orch does not handle control request " + u.subtype()));
+      }
     } else if (o instanceof ClaudeStreamParser.Output.Result r) {
       finish(r.terminal());
-    }
-  }
-
-  /** Reports the oldest pending prompt as input_required and starts its timeout. */
-  private void surface() {
-    Prompt p = prompts.peek();
-    ObjectNode d = JsonNodeFactory.instance.objectNode();
-    d.put("tool", p.tool());
-    d.set("input", p.input().deepCopy());
-    d.put("tool_use_id", p.toolUseId());
-    if (p.description() != null) {
-      d.put("description", p.description());
-    }
-    String text = "Claude Code asks permission to use " + p.tool()
-        + (p.description() != null ? " (" + p.description() + ")" : "")
-        + ". Answer with continue_run: \"allow\" or \"deny [reason]\".";
-    emit(new RunEvent.InputRequired(text, d));
-    permissionTimer = scheduler.schedule(() -> onPermissionTimeout(p), config.permissionTimeoutMs(),
-        TimeUnit.MILLISECONDS);
-  }
-
-  private synchronized void onPermissionTimeout(Prompt p) {
-    if (terminal || prompts.peek() != p) {
-      return;
-    }
-    prompts.poll();
-    String text = "Permission request for " + p.tool() + " was not answered within " + config.permissionTimeoutMs()
-        + " ms: denied (fail closed).";
-    answer(p, new PermissionAnswer(false, text, null));
-    ObjectNode note = JsonNodeFactory.instance.objectNode();
-    note.put("role", "system");
-    note.put("text", text);
-    note.put("reason", "permission_timeout");
-    note.put("tool", p.tool());
-    note.put("tool_use_id", p.toolUseId());
-    emit(new RunEvent.Activity(EventType.MESSAGE_ADDED, note));
-    resumeAfter(p, "deny", "permission_timeout");
-  }
-
-  private void withdraw(String requestId) {
-    Prompt head = prompts.peek();
-    if (!prompts.removeIf(p -> p.requestId().equals(requestId)) || head == null
-        || !head.requestId().equals(requestId)) {
-      return;
-    }
-    cancelPermissionTimer();
-    resumeAfter(head, null, "withdrawn_by_claude");
-  }
-
-  private void resumeAfter(Prompt p, String behavior, String reason) {
-    cancelPermissionTimer();
-    ObjectNode d = JsonNodeFactory.instance.objectNode();
-    d.put("tool", p.tool());
-    d.put("tool_use_id", p.toolUseId());
-    if (behavior != null) {
-      d.put("behavior", behavior);
-    }
-    if (reason != null) {
-      d.put("reason", reason);
-    }
-    emit(new RunEvent.StatusChanged(RunStatus.RUNNING, d));
-    if (!prompts.isEmpty()) {
-      surface();
     }
   }
 
@@ -249,34 +314,42 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
     if (terminal) {
       throw OrchException.conflict("run is not awaiting additional input: the Claude Code turn has ended");
     }
-    Prompt p = prompts.peek();
-    if (p == null) {
-      throw OrchException.conflict("run is not awaiting additional input: no permission prompt is pending");
-    }
-    PermissionAnswer a = PermissionAnswer.from(message);
-    prompts.poll();
-    try {
-      process.send(ClaudeLaunch.controlSuccess(p.requestId(), a.toResponse(p.input(), p.toolUseId())));
-    } catch (IOException e) {
-      throw new OrchException(OrchException.ErrorCode.BACKEND, "Claude Code is gone: " + e.getMessage(), e);
-    }
-    resumeAfter(p, a.allow() ? "allow" : "deny", null);
-  }
-
-  private void answer(Prompt p, PermissionAnswer a) {
-    sendQuiet(ClaudeLaunch.controlSuccess(p.requestId(), a.toResponse(p.input(), p.toolUseId())));
+    prompts.answer(message);
   }
 
   /**
    * Stops the run: pending prompts are denied, an {@code interrupt} control request ends the turn (its result is
-   * recorded in the cancelled event), then the official close sequence stops the process tree. Returns when the
-   * process is gone, at most about 11 s.
+   * recorded in the cancelled event), then the close sequence stops the process tree. Returns when the process is
+   * gone, at most about 11 s.
    *
    * @param reason {@code user} or {@code shutdown}
    */
   @Override
   public void cancel(String reason) {
     stop(reason == null ? "user" : reason, false);
+  }
+
+  /**
+   * Leaves the CLI running for the next Orch process (SPEC §12.8, {@code ORCH_ON_EXIT=detach}): timers stop, the
+   * process is no longer read; nothing is emitted. A pending permission prompt stays pending in the CLI.
+   *
+   * @return false when the run has already ended or is being stopped
+   */
+  @Override
+  public synchronized boolean detach() {
+    if (terminal || stopReason != null || timedOut || process == null) {
+      return false;
+    }
+    terminal = true;
+    detached = true;
+    prompts.clear();
+    if (watchdog != null) {
+      watchdog.cancel(false);
+    }
+    process.detach(this);
+    process.leave();
+    done.complete(null);
+    return true;
   }
 
   private void onWatchdog() {
@@ -292,11 +365,7 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       }
       stopReason = reason;
       timedOut = timeout;
-      cancelPermissionTimer();
-      for (Prompt p : prompts) {
-        answer(p, new PermissionAnswer(false, "The run is stopping", null));
-      }
-      prompts.clear();
+      prompts.denyAll("The run is stopping");
       sendQuiet(ClaudeLaunch.controlRequest("orch_interrupt_" + (++controlSeq), "interrupt"));
     }
     try {
@@ -313,36 +382,50 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
   }
 
   @Override
-  public synchronized void onExit(int exitCode, String stderrTail) {
+  public synchronized void onExit(Integer exitCode, String stderrTail, long endOffset) {
     if (terminal) {
       return;
     }
-    ObjectNode d = JsonNodeFactory.instance.objectNode();
-    d.put("exit_code", exitCode);
-    finish(new RunEvent.RunFailed("Claude Code exited with code " + exitCode + " before reporting a result"
-        + (stderrTail.isEmpty() ? "" : ": " + stderrTail), d));
+    lineOffset = endOffset;
+    lineIndex = 0;
+    try {
+      ObjectNode d = JsonNodeFactory.instance.objectNode();
+      if (exitCode == null) {
+        d.putNull("exit_code");
+        d.put("reason", "host_lost");
+        finish(new RunEvent.RunFailed("Claude Code ended while no Orch process was following it, before reporting a"
+            + " result; its exit code was not recorded" + (stderrTail.isEmpty() ? "" : ": " + stderrTail), d));
+      } else {
+        d.put("exit_code", exitCode);
+        finish(new RunEvent.RunFailed("Claude Code exited with code " + exitCode + " before reporting a result"
+            + (stderrTail.isEmpty() ? "" : ": " + stderrTail), d));
+      }
+    } finally {
+      lineOffset = -1;
+    }
   }
 
   /**
    * Parks or closes the process, then emits the one terminal event (converted when stopping). Parking first means
-   * that a resume started as soon as the terminal event is seen finds the session's process in the pool.
+   * that a resume started as soon as the terminal event is seen finds the session's process in the pool. Only a
+   * process this Orch process started is parked (a re-attached one has no lifeline and is closed).
    */
   private void finish(RunEvent event) {
     if (terminal) {
       return;
     }
     terminal = true;
-    cancelPermissionTimer();
+    prompts.clear();
     if (watchdog != null) {
       watchdog.cancel(false);
     }
-    prompts.clear();
     boolean stopping = stopReason != null || timedOut;
     process.detach(this);
     if (!stopping) { // else the stopping thread closes the process
       String sid = parser.sessionId();
-      if (sid != null && process.isAlive()) {
-        pool.park(new SessionPool.Key(sid, launch.cwd()), process, config.idleKeepaliveMs());
+      if (sid != null && launch != null && process.isAlive() && process.poolable()) {
+        process.outlive(false);
+        pool.park(new SessionPool.Key(sid, launch.cwd()), process, limits.idleKeepaliveMs());
       } else {
         Thread t = threads.newThread(process::close);
         t.setName("claude-close-" + process.pid());
@@ -363,17 +446,10 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       d.put("result_message", src.get("message").asText());
     }
     if (timedOut) {
-      return new RunEvent.RunFailed("Claude Code run timed out after " + config.timeoutMs() + " ms", d);
+      return new RunEvent.RunFailed("Claude Code run timed out after " + limits.timeoutMs() + " ms", d);
     }
     d.put("reason", stopReason);
     return new RunEvent.StatusChanged(RunStatus.CANCELLED, d);
-  }
-
-  private void cancelPermissionTimer() {
-    if (permissionTimer != null) {
-      permissionTimer.cancel(false);
-      permissionTimer = null;
-    }
   }
 
   private void sendQuiet(JsonNode message) {
@@ -384,26 +460,44 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
     }
   }
 
+  /**
+   * Emits with the current line's position (an event caused by a timer or by input has none); a position is never
+   * lower than one emitted before (a prompt surfaced after a later line was read gets none), so that the log's
+   * greatest position is a true replay floor.
+   */
   private void emit(RunEvent event) {
+    long position = LogEntry.NO_POSITION;
+    if (lineOffset >= 0) {
+      long p = LogEntry.position(lineOffset, Math.min(lineIndex++, 255));
+      if (p >= lastPosition) {
+        position = p;
+        lastPosition = p;
+      }
+    }
     try {
-      sink.emit(event);
+      sink.emit(event, position);
     } catch (RuntimeException e) {
       LOG.error("event sink failed on {}", event.type(), e);
     }
   }
 
-  /** @return completes when the run has emitted its terminal event */
+  /** @return completes when the run has emitted its terminal event or was detached */
   public CompletableFuture<Void> done() {
     return done;
   }
 
-  /** @return the pid of the CLI process serving this run */
+  /** @return true once the run was detached (it then emits nothing more) */
+  public synchronized boolean isDetached() {
+    return detached;
+  }
+
+  /** @return the pid of the CLI process's wrapper (its process group) serving this run */
   public long pid() {
     return process.pid();
   }
 
   /** @return the working directory of the CLI process */
   public Path cwd() {
-    return launch.cwd();
+    return cwd;
   }
 }

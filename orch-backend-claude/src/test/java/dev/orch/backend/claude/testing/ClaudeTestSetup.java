@@ -93,7 +93,10 @@ public final class ClaudeTestSetup implements AutoCloseable {
     return Map.of("ORCH_CLAUDE_EXECUTABLE", Peers.claudeBinary().toString(), "ORCH_CLAUDE_ENV", env.toString());
   }
 
-  /** @return the live processes whose environment carries this setup's CLAUDE_CONFIG_DIR */
+  /**
+   * @return the live processes whose environment carries this setup's CLAUDE_CONFIG_DIR (the CLIs and the processes
+   *     around them: wrapper, lifeline, FIFO holder)
+   */
   public List<ProcessHandle> liveClaudeProcesses() {
     String marker = "CLAUDE_CONFIG_DIR=" + configDir;
     return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(h -> {
@@ -109,6 +112,16 @@ public final class ClaudeTestSetup implements AutoCloseable {
         return false;
       }
     }).collect(Collectors.toList());
+  }
+
+  /**
+   * @return the live Claude Code CLIs of this setup (not the wrapper, lifeline or FIFO holder processes that run an
+   *     agent in its own process group)
+   */
+  public List<ProcessHandle> liveClaudeClis() {
+    String binary = Peers.claudeBinary().getFileName().toString();
+    return liveClaudeProcesses().stream()
+        .filter(h -> h.info().command().map(c -> c.endsWith(binary)).orElse(false)).collect(Collectors.toList());
   }
 
   /**

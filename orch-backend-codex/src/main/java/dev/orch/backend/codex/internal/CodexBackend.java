@@ -1,5 +1,6 @@
 package dev.orch.backend.codex.internal;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.codex.CodexConfig;
 import dev.orch.core.OrchException;
 import dev.orch.core.spi.Backend;
@@ -52,7 +53,7 @@ public final class CodexBackend implements Backend {
     CodexRun run = CodexRun.prepare(spec, config, sink, context.threadFactory(), live::remove);
     live.add(run);
     try {
-      run.launch();
+      run.launch(config);
     } catch (RuntimeException e) {
       live.remove(run);
       throw e;
@@ -60,12 +61,31 @@ public final class CodexBackend implements Backend {
     return run;
   }
 
-  /** @return the pids of the codex processes of live runs (for diagnostics and tests) */
+  /**
+   * Re-attaches a run another Orch process started (SPEC §12.8): follows its codex process by the stored record,
+   * re-reading its output from the start; a codex that ended meanwhile is reported at once.
+   *
+   * @throws OrchException BACKEND when the record is unusable, codex's files are gone, or the backend is closed
+   */
+  @Override
+  public RunHandle reattach(RunSpec spec, EventSink sink, ObjectNode attachment) {
+    if (closed) {
+      throw new OrchException(OrchException.ErrorCode.BACKEND, "the codex backend is closed");
+    }
+    CodexRun run = CodexRun.follow(spec, attachment, sink, context.threadFactory(), live::remove);
+    live.add(run);
+    if (run.isDone()) {
+      live.remove(run); // it ended while being followed, before it was added
+    }
+    return run;
+  }
+
+  /** @return the pids of the codex wrapper processes (process groups) of live runs (for diagnostics and tests) */
   public List<Long> livePids() {
     return live.stream().map(CodexRun::pid).toList();
   }
 
-  /** Kills the process tree of every live run, without emitting events. Idempotent. */
+  /** Kills the process tree of every live run (detached runs are no longer live), without emitting events. Idempotent. */
   @Override
   public void close() {
     closed = true;

@@ -239,11 +239,13 @@ public final class CodexEventParser {
    * The run's one terminal event, once the process has exited. Returns null when a terminal event was already
    * produced by this parser.
    *
-   * @param exitCode the process exit code
+   * @param exitCode the process exit code, or null when it is unknown (codex ended while no Orch process followed it
+   *     and its wrapper was killed before recording the code): a completed turn still completes the run, anything
+   *     else fails it with {@code reason:"host_lost"}
    * @param stderrTail the last part of stderr (may be empty, never null)
    * @return {@code run_completed} or {@code run_failed}, or null when already finished
    */
-  public RunEvent finish(int exitCode, String stderrTail) {
+  public RunEvent finish(Integer exitCode, String stderrTail) {
     if (finished) {
       return null;
     }
@@ -251,7 +253,14 @@ public final class CodexEventParser {
     if (turnFailure != null) {
       return failed(turnFailure, stderrTail);
     }
-    if (exitCode != 0) {
+    if (exitCode == null && !turnCompleted) {
+      RunEvent.RunFailed f = failed("codex ended while no Orch process was following it, before completing the turn,"
+          + " and its exit code was not recorded" + (lastError != null ? ": " + lastError : ""), stderrTail);
+      ObjectNode d = f.details().deepCopy();
+      d.put("reason", "host_lost");
+      return new RunEvent.RunFailed(f.message(), d);
+    }
+    if (exitCode != null && exitCode != 0) {
       String reason = cleanStderr(stderrTail);
       if (reason.isEmpty()) {
         reason = lastError != null ? lastError : "(no output on stderr)";
@@ -299,7 +308,7 @@ public final class CodexEventParser {
     return failed("codex timed out after " + timeoutMs + " ms", stderrTail);
   }
 
-  private RunEvent failed(String message, String stderrTail) {
+  private RunEvent.RunFailed failed(String message, String stderrTail) {
     ObjectNode d = F.objectNode();
     if (lastError != null && !message.contains(lastError)) {
       d.put("last_error", lastError);

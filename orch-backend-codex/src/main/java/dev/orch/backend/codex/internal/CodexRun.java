@@ -1,12 +1,14 @@
 package dev.orch.backend.codex.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.codex.CodexConfig;
 import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
-import dev.orch.core.spi.CliProcess;
+import dev.orch.core.spi.AgentProcess;
 import dev.orch.core.spi.EventSink;
+import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
 import java.io.IOException;
@@ -22,109 +24,179 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One codex run: the child process, its event mapping, the watchdog and cancel (SPEC §4, §8, §10). Exactly one
- * terminal event reaches the sink, from whichever of these comes first: the process exit (mapped by
- * {@link CodexEventParser#finish}) or the watchdog ({@code run_failed "codex timed out after N ms"}). A cancel
- * or a backend close claims the run silently: the backend then emits no terminal event (the engine records
- * {@code status_changed cancelled}). Thread-safe; all sink calls for the run happen under one lock, in order.
- * Not API.
+ * One codex run: the {@link AgentProcess} running {@code codex exec --json}, its event mapping, the watchdog, cancel
+ * and re-attachment (SPEC §4, §8, §10, §12.8). Codex runs in its own process group, reads its prompt from a file and
+ * writes its JSONL to {@code stdout.jsonl} in the run's private directory; every event parsed from a line is
+ * reported with that line's byte offset as its source position, and the terminal event with the end of the file, so
+ * that a re-attached run (which re-reads the file from the start with a fresh parser) records nothing twice.
+ *
+ * <p>Exactly one terminal event reaches the sink, from whichever comes first: the agent's end (mapped by
+ * {@link CodexEventParser#finish}) or the watchdog ({@code run_failed "codex timed out after N ms"}). A cancel, a
+ * backend close or a detach claims the run silently. Thread-safe; all sink calls for the run happen under one lock, in
+ * order. Not API.
  */
 public final class CodexRun implements RunHandle {
   private static final Logger LOG = LoggerFactory.getLogger(CodexRun.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Name of the prompt file in the run's directory (codex's stdin). */
+  static final String PROMPT_FILE = "prompt.txt";
+  /** Name of the output schema file in the run's directory. */
+  static final String SCHEMA_FILE = "output-schema.json";
 
   private final RunSpec spec;
-  private final CodexConfig config;
   private final EventSink sink;
   private final ThreadFactory threads;
   private final CodexEventParser parser;
   private final Consumer<CodexRun> onDone;
+  private final String resumeThreadId;
+  private final long timeoutMs;
+  private final long cancelGraceMs;
+  private final long startedAtMs;
   private final Object lock = new Object();
-  private volatile CliProcess process;
+  private final AgentProcess.Listener listener = new AgentProcess.Listener() {
+    @Override
+    public void onLine(String line, long offset, long next) {
+      onStdoutLine(line, offset);
+    }
+
+    @Override
+    public void onEnd(Integer exitCode, long endOffset) {
+      onAgentEnd(exitCode, endOffset);
+    }
+  };
+  private volatile AgentProcess process;
+  private volatile Thread watchdog;
+  private volatile boolean done;
   private Path schemaFile;
-  /** Guarded by lock: set once the terminal event was emitted or the run was claimed by cancel/close. */
+  /** Guarded by lock: set once the terminal event was emitted or the run was claimed by cancel/close/detach. */
   private boolean ended;
   private String boundThreadId;
 
-  private CodexRun(RunSpec spec, CodexConfig config, EventSink sink, ThreadFactory threads, Consumer<CodexRun> onDone) {
+  private CodexRun(RunSpec spec, EventSink sink, ThreadFactory threads, Consumer<CodexRun> onDone,
+      String resumeThreadId, boolean structuredOutput, long timeoutMs, long cancelGraceMs, long startedAtMs) {
     this.spec = spec;
-    this.config = config;
     this.sink = sink;
     this.threads = threads;
     this.onDone = onDone;
-    String resume = spec.resume() == null ? null : spec.resume().backendSessionId();
-    this.parser = new CodexEventParser(resume, spec.outputSchema() != null);
+    this.resumeThreadId = resumeThreadId;
+    this.timeoutMs = timeoutMs;
+    this.cancelGraceMs = cancelGraceMs;
+    this.startedAtMs = startedAtMs;
+    this.parser = new CodexEventParser(resumeThreadId, structuredOutput);
   }
 
   /**
-   * Prepares a run; nothing is started until {@link #launch()}.
+   * Prepares a run; nothing is started until {@link #launch(CodexConfig)}.
    *
    * @param spec the run
-   * @param config its configuration
+   * @param config its configuration (watchdog and cancel grace are taken from it)
    * @param sink where events go
-   * @param threads factory for the reader, stdin, exit and watchdog threads
-   * @param onDone called once when the process has exited (after the terminal event, if any, was emitted)
+   * @param threads factory for the reader and watchdog threads
+   * @param onDone called once when the run no longer needs the backend (ended, or detached)
    * @return the run, not started
    */
   public static CodexRun prepare(RunSpec spec, CodexConfig config, EventSink sink, ThreadFactory threads,
       Consumer<CodexRun> onDone) {
-    return new CodexRun(spec, config, sink, threads, onDone);
+    String resume = spec.resume() == null ? null : spec.resume().backendSessionId();
+    return new CodexRun(spec, sink, threads, onDone, resume, spec.outputSchema() != null, config.timeoutMs(),
+        config.cancelGraceMs(), System.currentTimeMillis());
   }
 
   /**
-   * Starts codex: writes the output schema file, spawns the process, reports it to the sink, emits
-   * {@code run_started}, writes the prompt to stdin and closes it, and arms the watchdog. Call once.
+   * Starts codex: writes the prompt (and output schema) file into the run's directory, starts the agent behind its
+   * gate, reports the process and {@code run_started}, stores the re-attachment record, opens the gate and arms the
+   * watchdog. Call once.
    *
-   * @throws OrchException BACKEND when the schema file cannot be written or the process cannot be started;
-   *     nothing was emitted then (the engine records run_failed)
+   * @param config the run's configuration
+   * @throws OrchException BACKEND when the files cannot be written or the process cannot be started (the agent
+   *     never ran then; the engine records run_failed); STORE when the re-attachment record cannot be stored
    */
-  public void launch() {
-    Path schema = null;
+  public void launch(CodexConfig config) {
+    AgentProcess.Launch launch;
     try {
+      AgentProcess.Directory dir = AgentProcess.directoryFor(sink, "orch-codex-");
+      Path schema = null;
       if (spec.outputSchema() != null) {
-        schema = Files.createTempFile("orch-codex-schema-", ".json");
-        Files.writeString(schema, JSON.writeValueAsString(spec.outputSchema()));
+        schema = Files.writeString(dir.path().resolve(SCHEMA_FILE), JSON.writeValueAsString(spec.outputSchema()));
+      }
+      Path prompt = Files.writeString(dir.path().resolve(PROMPT_FILE),
+          CodexCommand.stdinPrompt(spec.prompt(), spec.systemPrompt()));
+      List<String> command = CodexCommand.arguments(config, spec.cwd(), schema, resumeThreadId);
+      Map<String, String> env = new LinkedHashMap<>(config.env());
+      env.putAll(spec.environment());
+      launch = new AgentProcess.Launch(command, spec.cwd(), env, dir.path(), dir.temporary(), prompt);
+      synchronized (lock) {
+        schemaFile = schema;
       }
     } catch (IOException e) {
-      deleteQuietly(schema);
-      throw new OrchException(OrchException.ErrorCode.BACKEND, "cannot write the codex output schema file: " + e, e);
+      throw new OrchException(OrchException.ErrorCode.BACKEND, "cannot prepare the codex run files: " + e, e);
     }
-    String resume = spec.resume() == null ? null : spec.resume().backendSessionId();
-    List<String> command = CodexCommand.arguments(config, spec.cwd(), schema, resume);
-    Map<String, String> env = new LinkedHashMap<>(config.env());
-    env.putAll(spec.environment());
     synchronized (lock) {
-      schemaFile = schema;
       try {
-        process = CliProcess.start(command, spec.cwd(), env, threads, this::onStdoutLine, this::onExit);
+        process = AgentProcess.start(launch, threads, listener, this::record);
       } catch (IOException e) {
-        deleteQuietly(schema);
         ended = true;
+        deleteQuietly(schemaFile);
         throw new OrchException(OrchException.ErrorCode.BACKEND,
             "cannot start codex (" + config.executable() + "): " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        ended = true;
+        throw e;
       }
-      LOG.debug("run {}: started codex pid {}: {}", spec.runId(), process.handle().pid(), command);
-      sink.processStarted(process.handle());
-      sink.emit(parser.runStarted());
+      LOG.debug("run {}: started codex (wrapper pid {}): {}", spec.runId(), process.pid(), launch.command());
     }
-    String stdin = CodexCommand.stdinPrompt(spec.prompt(), spec.systemPrompt());
-    Thread writer = threads.newThread(() -> {
-      try {
-        process.write(stdin);
-      } catch (IOException e) {
-        LOG.debug("run {}: writing the prompt failed (codex already gone?): {}", spec.runId(), e.toString());
-      } finally {
-        process.closeStdin();
-      }
-    });
-    writer.setName("codex-stdin-" + process.handle().pid());
-    writer.start();
-    Thread watchdog = threads.newThread(this::watch);
-    watchdog.setName("codex-watchdog-" + process.handle().pid());
-    watchdog.start();
+    armWatchdog();
   }
 
-  private void onStdoutLine(String line) {
+  /** Before the gate opens: the process, run_started, the re-attachment record. */
+  private boolean record(AgentProcess p) {
+    sink.processStarted(p.handle().orElseThrow(() -> new OrchException(OrchException.ErrorCode.BACKEND,
+        "the codex wrapper exited before it was recorded")));
+    sink.emit(parser.runStarted());
+    return AgentProcess.attach(sink, new CodexAttachment(p.describe(), spec.outputSchema() != null, resumeThreadId,
+        startedAtMs, timeoutMs, cancelGraceMs).toJson());
+  }
+
+  /**
+   * Re-attaches a codex run another Orch process started (SPEC §12.8): follows the agent described in the record,
+   * re-reading its output from the start (the engine drops what is already in the log), and reports its end — at
+   * once when codex ended meanwhile. The watchdog keeps counting from the run's original start.
+   *
+   * @param spec the stored run
+   * @param attachment the record stored by {@link #launch}
+   * @param sink where events go
+   * @param threads factory for the reader and watchdog threads
+   * @param onDone called once when the run no longer needs the backend
+   * @return the followed run
+   * @throws OrchException BACKEND when the record is unusable or codex's output files are gone
+   */
+  public static CodexRun follow(RunSpec spec, ObjectNode attachment, EventSink sink, ThreadFactory threads,
+      Consumer<CodexRun> onDone) {
+    CodexAttachment a = CodexAttachment.from(attachment);
+    CodexRun run = new CodexRun(spec, sink, threads, onDone, a.resumeThreadId(), a.structuredOutput(), a.timeoutMs(),
+        a.cancelGraceMs(), a.startedAtMs());
+    synchronized (run.lock) {
+      try {
+        run.process = AgentProcess.follow(a.agent(), 0, threads, run.listener);
+      } catch (IOException e) {
+        throw new OrchException(OrchException.ErrorCode.BACKEND, "cannot follow codex: " + e.getMessage(), e);
+      }
+      Path schema = run.process.directory().resolve(SCHEMA_FILE);
+      run.schemaFile = Files.exists(schema) ? schema : null;
+      run.process.handle().ifPresent(sink::processStarted);
+    }
+    run.armWatchdog();
+    return run;
+  }
+
+  private void armWatchdog() {
+    Thread t = threads.newThread(this::watch);
+    t.setName("codex-watchdog-" + process.pid());
+    watchdog = t;
+    t.start();
+  }
+
+  private void onStdoutLine(String line, long offset) {
     synchronized (lock) {
       if (ended) {
         return;
@@ -135,31 +207,40 @@ public final class CodexRun implements RunHandle {
         boundThreadId = thread;
         sink.bindSession(thread, RemoteRef.conversation("codex", thread));
       }
-      for (RunEvent e : events) {
-        sink.emit(e);
+      for (int i = 0; i < events.size(); i++) {
+        sink.emit(events.get(i), LogEntry.position(offset, i));
       }
     }
   }
 
-  private void onExit(int code) {
-    boolean first;
+  private void onAgentEnd(Integer code, long endOffset) {
     synchronized (lock) {
       deleteQuietly(schemaFile);
-      first = !ended;
-      if (first) {
+      if (!ended) {
         ended = true;
         RunEvent terminal = parser.finish(code, process.stderrTail());
-        LOG.debug("run {}: codex exited with {}", spec.runId(), code);
+        LOG.debug("run {}: codex ended with {}", spec.runId(), code);
         if (terminal != null) {
-          sink.emit(terminal);
+          sink.emit(terminal, LogEntry.position(endOffset, 0));
         }
       }
     }
+    Thread w = watchdog;
+    if (w != null) {
+      w.interrupt();
+    }
+    done = true;
     onDone.accept(this);
   }
 
+  /** @return true once the run no longer needs the backend (codex ended, or the run was detached) */
+  boolean isDone() {
+    return done;
+  }
+
   private void watch() {
-    if (process.waitFor(Duration.ofMillis(config.timeoutMs())) || Thread.currentThread().isInterrupted()) {
+    long left = timeoutMs - (System.currentTimeMillis() - startedAtMs);
+    if (process.waitFor(Duration.ofMillis(Math.max(0, left))) || Thread.currentThread().isInterrupted()) {
       return;
     }
     synchronized (lock) {
@@ -168,11 +249,11 @@ public final class CodexRun implements RunHandle {
       }
       ended = true;
     }
-    LOG.warn("run {}: codex timed out after {} ms; killing its process tree", spec.runId(), config.timeoutMs());
-    process.destroyTree(Duration.ofMillis(Math.max(500, config.cancelGraceMs())));
+    LOG.warn("run {}: codex timed out after {} ms; killing its process tree", spec.runId(), timeoutMs);
+    process.stop(null, Duration.ZERO, Duration.ofMillis(Math.max(500, cancelGraceMs)));
     process.waitFor(Duration.ofSeconds(5));
     synchronized (lock) {
-      RunEvent terminal = parser.timedOut(config.timeoutMs(), process.stderrTail());
+      RunEvent terminal = parser.timedOut(timeoutMs, process.stderrTail());
       if (terminal != null) {
         sink.emit(terminal);
       }
@@ -180,9 +261,9 @@ public final class CodexRun implements RunHandle {
   }
 
   /**
-   * Stops the run: claims it (no terminal event is emitted by the backend afterwards), sends SIGINT, waits
-   * {@code cancel_grace_ms}, then SIGTERM / SIGKILL of the whole process tree (including descendants that were
-   * re-parented meanwhile). Returns when the processes are gone (bounded: about {@code 2 × cancel_grace_ms + 2 s}).
+   * Stops the run: claims it (no terminal event is emitted by the backend afterwards), sends SIGINT to codex, waits
+   * {@code cancel_grace_ms}, then SIGTERM / SIGKILL of its process group and tree. Returns when the processes are gone
+   * (bounded: about {@code 2 × cancel_grace_ms + 2 s}).
    *
    * @param reason {@code user} or {@code shutdown}; logged only
    */
@@ -198,6 +279,33 @@ public final class CodexRun implements RunHandle {
     kill(true);
   }
 
+  /**
+   * Leaves codex running for the next Orch process (SPEC §12.8, {@code ORCH_ON_EXIT=detach}): the reader and the
+   * watchdog stop; nothing is emitted.
+   *
+   * @return false when the run has already ended or was never started
+   */
+  @Override
+  public boolean detach() {
+    AgentProcess p;
+    synchronized (lock) {
+      if (ended || process == null) {
+        return false;
+      }
+      ended = true;
+      p = process;
+    }
+    p.detach();
+    Thread w = watchdog;
+    if (w != null) {
+      w.interrupt();
+    }
+    LOG.debug("run {}: detached from codex (wrapper pid {})", spec.runId(), p.pid());
+    done = true;
+    onDone.accept(this);
+    return true;
+  }
+
   /** Kills the run's process tree without emitting anything (backend close). Idempotent. */
   void killSilently() {
     synchronized (lock) {
@@ -207,13 +315,12 @@ public final class CodexRun implements RunHandle {
   }
 
   private void kill(boolean gracefulFirst) {
-    CliProcess p = process;
+    AgentProcess p = process;
     if (p == null) {
       return;
     }
     List<ProcessHandle> left = gracefulFirst
-        ? p.stop(p::interrupt, Duration.ofMillis(config.cancelGraceMs()),
-            Duration.ofMillis(Math.max(500, config.cancelGraceMs())))
+        ? p.stop(p::interrupt, Duration.ofMillis(cancelGraceMs), Duration.ofMillis(Math.max(500, cancelGraceMs)))
         : p.stop(null, Duration.ZERO, Duration.ofMillis(1000));
     if (!left.isEmpty()) {
       LOG.warn("run {}: processes {} survived SIGKILL", spec.runId(), left.stream().map(ProcessHandle::pid).toList());
@@ -221,17 +328,17 @@ public final class CodexRun implements RunHandle {
     p.waitFor(Duration.ofSeconds(3));
   }
 
-  /** @return the temporary output schema file of this run (deleted when the process has exited), or null */
+  /** @return the output schema file of this run (deleted when codex has ended), or null */
   public Path outputSchemaFile() {
     synchronized (lock) {
       return schemaFile;
     }
   }
 
-  /** @return the pid of the codex process, or -1 before it started */
+  /** @return the pid of the codex wrapper process (its process group), or -1 before it started */
   public long pid() {
-    CliProcess p = process;
-    return p == null ? -1 : p.handle().pid();
+    AgentProcess p = process;
+    return p == null ? -1 : p.pid();
   }
 
   private static void deleteQuietly(Path p) {

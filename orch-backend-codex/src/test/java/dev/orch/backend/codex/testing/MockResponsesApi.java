@@ -29,6 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #HTTP_500}: HTTP 500 (codex fails the turn: {@code turn.failed}).</li>
  *   <li>{@link #SLOW}: opens the stream and holds it (up to {@value #SLOW_HOLD_SECONDS} s or until {@link #close()}),
  *       for cancel and watchdog tests.</li>
+ *   <li>{@link #GATED}: a multi-step turn whose last step waits for the test: a {@code function_call} running
+ *       {@value #GATED_COMMAND}; after codex posts its output, the stream opens and waits until {@link #openGate()}
+ *       (counted by {@link #gatedWaiting()}), then answers {@value #GATED_DONE}. For re-attachment tests: the server
+ *       can be killed while codex is in the middle of the turn.</li>
  *   <li>a keyword registered with {@link #script(String, String)}: that final text.</li>
  *   <li>a request with an output schema ({@code text.format.type = json_schema}): {@value #SCHEMA_ANSWER}.</li>
  *   <li>anything else: {@value #PLAIN_ANSWER}.</li>
@@ -45,6 +49,12 @@ public final class MockResponsesApi implements AutoCloseable {
   public static final String HTTP_500 = "MOCK_HTTP_500";
   /** Keyword: hold the stream open. */
   public static final String SLOW = "MOCK_SLOW";
+  /** Keyword: a shell step, then a final answer that waits for {@link #openGate()}. */
+  public static final String GATED = "MOCK_GATED";
+  /** The command of the {@link #GATED} scenario's first step. */
+  public static final String GATED_COMMAND = "echo step-one";
+  /** The final text of the {@link #GATED} scenario. */
+  public static final String GATED_DONE = "Gated answer after the pause.";
   /** The default answer. */
   public static final String PLAIN_ANSWER = "Hello from mock model.";
   /** The answer when an output schema is requested. */
@@ -65,6 +75,8 @@ public final class MockResponsesApi implements AutoCloseable {
   private final Map<String, String> scripts = new ConcurrentHashMap<>();
   private final Map<String, String> commands = new ConcurrentHashMap<>();
   private final CountDownLatch closing = new CountDownLatch(1);
+  private final CountDownLatch gate = new CountDownLatch(1);
+  private final AtomicInteger gatedWaiting = new AtomicInteger();
   private final AtomicInteger slowStreamsOpen = new AtomicInteger();
   private final AtomicInteger ids = new AtomicInteger();
 
@@ -103,6 +115,16 @@ public final class MockResponsesApi implements AutoCloseable {
   /** @return how many slow streams are currently held open */
   public int slowStreamsOpen() {
     return slowStreamsOpen.get();
+  }
+
+  /** @return how many {@link #GATED} final answers are waiting for {@link #openGate()} right now */
+  public int gatedWaiting() {
+    return gatedWaiting.get();
+  }
+
+  /** Lets every waiting (and later) {@link #GATED} final answer go. */
+  public void openGate() {
+    gate.countDown();
   }
 
   /**
@@ -200,6 +222,9 @@ public final class MockResponsesApi implements AutoCloseable {
         holdOpen();
         return;
       }
+      if (user.contains(GATED) && hasToolOutputAfterLastUser(body)) {
+        awaitGate();
+      }
       ObjectNode item = answer(body, user);
       send(out, Map.of("type", "response.output_item.done", "item", item));
       send(out, Map.of("type", "response.completed", "response", Map.of("id", id, "usage", Map.of(
@@ -221,8 +246,24 @@ public final class MockResponsesApi implements AutoCloseable {
     }
   }
 
+  private void awaitGate() {
+    gatedWaiting.incrementAndGet();
+    try {
+      while (gate.getCount() > 0 && closing.getCount() > 0) {
+        gate.await(100, TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      gatedWaiting.decrementAndGet();
+    }
+  }
+
   private ObjectNode answer(JsonNode body, String user) {
     boolean afterTool = hasToolOutputAfterLastUser(body);
+    if (user.contains(GATED)) {
+      return afterTool ? message(GATED_DONE) : functionCall(GATED_COMMAND);
+    }
     for (Map.Entry<String, String> s : scripts.entrySet()) {
       if (user.contains(s.getKey())) {
         return message(s.getValue());
