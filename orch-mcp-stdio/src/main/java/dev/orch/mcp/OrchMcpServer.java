@@ -12,6 +12,7 @@ import dev.orch.mcp.internal.ToolBinding;
 import dev.orch.mcp.internal.ToolCatalog;
 import dev.orch.mcp.internal.ToolDispatcher;
 import dev.orch.mcp.internal.ToolExecutors;
+import dev.orch.mcp.internal.WorkflowTools;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
@@ -123,6 +124,7 @@ public final class OrchMcpServer implements AutoCloseable {
     List<String> backendIds = orchestrator.backends().stream().map(BackendDescriptor::id).toList();
     List<ToolBinding> bindings = new ArrayList<>(new RunTools(orchestrator, renderer).bindings());
     bindings.addAll(new AgentTools(orchestrator).bindings());
+    bindings.addAll(new WorkflowTools(orchestrator, renderer, ToolCatalog.load(mapper, backendIds)).bindings());
     ToolDispatcher dispatcher = new ToolDispatcher(mapper, renderer, executor);
     CountDownLatch inputEnded = new CountDownLatch(1);
     PendingRequests pending = new PendingRequests();

@@ -126,7 +126,13 @@ final class Adoption implements Reconciler.Adopter {
           : AgentMessage.fromJson(spawn.get("input_message"), "input_message");
       boolean resume = spawn != null && "resume".equals(spawn.path("session_mode").asText());
       String systemPrompt = r.profile() == null ? null : Profiles.systemPrompt(r.profile(), r.cwd());
-      PendingStart pending = new PendingStart(input, systemPrompt, Secrets.withoutRedacted(r.backendConfig()), resume);
+      java.util.Map<String, RunId> steps = new java.util.HashMap<>();
+      if (spawn != null) {
+        spawn.path("step_results").fields()
+            .forEachRemaining(e -> steps.put(e.getKey(), new RunId(e.getValue().asText())));
+      }
+      PendingStart pending = new PendingStart(input, systemPrompt, Secrets.withoutRedacted(r.backendConfig()), resume,
+          steps);
       LiveRun run = new LiveRun(r, backend, lease, pending);
       live.put(run.runId, run);
       scheduler.submit(run);

@@ -8,10 +8,26 @@ import java.nio.file.Path;
 
 /**
  * Profiles (SPEC §7): a path, absolute or relative to the run cwd; content trimmed and non-empty. The system
- * prompt is {@code Profile source: <path>} + blank line + content.
+ * prompt is {@code Profile source: <path>} + blank line + content. {@code builtin:<name>} names a built-in role
+ * profile (SPEC §12.6, {@link BuiltinProfiles}).
  */
 public final class Profiles {
+  /** The prefix of built-in profile names. */
+  public static final String BUILTIN_PREFIX = "builtin:";
+
   private Profiles() {
+  }
+
+  /**
+   * @return {@code Profile source: builtin:<name>} + blank line + the built-in profile's text
+   * @throws OrchException INVALID_ARGUMENT {@code Unknown built-in profile: <p>. Known built-in profiles: ...}
+   */
+  private static String builtin(String profile) {
+    BuiltinProfiles builtins = BuiltinProfiles.shipped();
+    String text = builtins.text(profile.substring(BUILTIN_PREFIX.length())).map(String::trim).orElseThrow(() ->
+        OrchException.invalid("Unknown built-in profile: " + profile + ". Known built-in profiles: " + String.join(", ",
+            builtins.known().stream().map(k -> BUILTIN_PREFIX + k).toList())));
+    return "Profile source: " + profile + "\n\n" + text;
   }
 
   /**
@@ -22,6 +38,9 @@ public final class Profiles {
    *     {@code profile is empty: <p>}
    */
   public static String systemPrompt(String profile, Path cwd) {
+    if (profile.startsWith(BUILTIN_PREFIX)) {
+      return builtin(profile);
+    }
     Path p = Path.of(profile);
     Path resolved = p.isAbsolute() ? p.normalize() : cwd.resolve(p).normalize();
     String content;
