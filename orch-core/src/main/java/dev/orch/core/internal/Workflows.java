@@ -332,8 +332,8 @@ final class Workflows {
     }
     List<WorkflowCancel.Cancelled> cancelled = new ArrayList<>();
     List<WorkflowCancel.Failure> failures = new ArrayList<>();
-    // newest first: dependents before what they wait for, so each ends cancelled by the user, not by its dependency
-    for (RunRecord x : open) {
+    // dependents before what they wait for, so each ends cancelled by the user, not by its dependency
+    for (RunRecord x : dependentsFirst(open)) {
       String step = x.metadata().path("step").asText(null);
       try {
         cancelled.add(new WorkflowCancel.Cancelled(step, spawner.cancel(RunRef.of(x.runId()))));
@@ -348,6 +348,21 @@ final class Workflows {
         .filter(c -> c.runId().equals(r.runId())).findFirst()
         .orElse(new CancelResult(after.runId(), after.status(), after.updatedAt()));
     return new WorkflowCancel(workflowId, self, cancelled, failures);
+  }
+
+  /** @return the runs ordered so that a run comes after every run that depends on it (ties: the given order) */
+  private static List<RunRecord> dependentsFirst(List<RunRecord> runs) {
+    List<RunRecord> left = new ArrayList<>(runs);
+    List<RunRecord> out = new ArrayList<>();
+    while (!left.isEmpty()) {
+      Set<RunId> needed = new HashSet<>();
+      left.forEach(x -> needed.addAll(x.options().dependsOn()));
+      List<RunRecord> free = left.stream().filter(x -> !needed.contains(x.runId())).toList();
+      List<RunRecord> take = free.isEmpty() ? List.of(left.get(0)) : free;
+      out.addAll(take);
+      left.removeAll(take);
+    }
+    return out;
   }
 
   private static String quote(String s) {
