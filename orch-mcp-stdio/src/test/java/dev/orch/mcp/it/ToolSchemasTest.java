@@ -50,29 +50,70 @@ class ToolSchemasTest {
   }
 
   @Test
-  @DisplayName("the server lists the same ten tools in the same order")
+  @DisplayName("the server lists the same ten tools in the same order, then Orch's additions (SPEC §12)")
   void sameToolNames() {
-    assertThat(ours.keySet()).hasSize(10).containsExactlyElementsOf(fixture.keySet());
+    assertThat(List.copyOf(ours.keySet()).subList(0, 10)).containsExactlyElementsOf(fixture.keySet());
+    assertThat(ours.keySet()).contains("spawn_runs", "wait_runs", "run_workflow", "list_workflow_templates");
+    assertThat(ours.values()).allSatisfy(t -> assertThat(t.outputSchema()).as("outputSchema of %s", t.name())
+        .isNotNull());
   }
 
   @Test
-  @DisplayName("every input schema has the fixture's property names, types, required lists, defaults, limits and enums")
+  @DisplayName("every input schema has the fixture's property names, types, required lists, defaults, limits and enums;"
+      + " Orch's added properties are optional")
   void sameInputSchemas() {
     for (String name : fixture.keySet()) {
       JsonNode expected = withoutDescriptions(fixture.get(name).get("inputSchema"));
-      JsonNode actual = withoutDescriptions(JSON.valueToTree(ours.get(name).inputSchema()));
+      JsonNode actual = withoutAdditions(withoutDescriptions(JSON.valueToTree(ours.get(name).inputSchema())),
+          expected, name);
       assertThat(actual).as("inputSchema of %s", name).isEqualTo(expected);
     }
   }
 
   @Test
-  @DisplayName("every tool declares the fixture's output schema")
+  @DisplayName("every tool declares the fixture's output schema (plus Orch's optional additions)")
   void sameOutputSchemas() {
     for (String name : fixture.keySet()) {
       assertThat(ours.get(name).outputSchema()).as("outputSchema of %s", name).isNotNull();
       JsonNode expected = withoutDescriptions(fixture.get(name).get("outputSchema"));
-      JsonNode actual = withoutDescriptions(JSON.valueToTree(ours.get(name).outputSchema()));
+      JsonNode actual = withoutAdditions(withoutDescriptions(JSON.valueToTree(ours.get(name).outputSchema())),
+          expected, name);
       assertThat(actual).as("outputSchema of %s", name).isEqualTo(expected);
+    }
+  }
+
+  /**
+   * @return {@code ours} without the properties (at the top and in array items) that the fixture does not have,
+   *     after checking that none of them is required (SPEC §12: additions are optional)
+   */
+  static JsonNode withoutAdditions(JsonNode ours, JsonNode fixture, String tool) {
+    ObjectNode copy = ours.deepCopy();
+    strip(copy, fixture, tool);
+    return copy;
+  }
+
+  private static void strip(JsonNode ours, JsonNode fixture, String tool) {
+    if (!ours.isObject() || !fixture.isObject()) {
+      return;
+    }
+    JsonNode props = ours.get("properties");
+    JsonNode fixtureProps = fixture.get("properties");
+    if (props != null && props.isObject() && fixtureProps != null) {
+      List<String> extra = new java.util.ArrayList<>();
+      props.fieldNames().forEachRemaining(k -> {
+        if (!fixtureProps.has(k)) {
+          extra.add(k);
+        }
+      });
+      for (String k : extra) {
+        assertThat(ours.path("required").toString()).as("%s: added property %s must be optional", tool, k)
+            .doesNotContain("\"" + k + "\"");
+        ((ObjectNode) props).remove(k);
+      }
+      props.fieldNames().forEachRemaining(k -> strip(props.get(k), fixtureProps.get(k), tool));
+    }
+    if (ours.has("items") && fixture.has("items")) {
+      strip(ours.get("items"), fixture.get("items"), tool);
     }
   }
 

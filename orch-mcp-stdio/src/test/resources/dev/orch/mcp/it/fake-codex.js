@@ -25,33 +25,38 @@ for (let i = 0; i < args.length; i++) {
 }
 const prompt = fs.readFileSync(0, 'utf8');
 const emit = (o) => fs.writeSync(1, JSON.stringify(o) + '\n');
-const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+// asynchronous, so that the event loop stays free to act on SIGTERM / SIGINT like a real CLI
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-emit({ type: 'thread.started', thread_id: resume || crypto.randomUUID() });
-emit({ type: 'turn.started' });
-let answer = 'fake codex done';
-for (const raw of prompt.split('\n')) {
-  const line = raw.trim();
-  const m = /^(RUN|WAIT_FOR|FAIL|ANSWER):\s?(.*)$/.exec(line);
-  if (line === 'ANSWER_CWD') answer = cwd;
-  else if (line === 'ECHO_PROMPT') answer = prompt;
-  if (!m) continue;
-  if (m[1] === 'RUN') {
-    try {
-      cp.execSync(m[2], { cwd, stdio: 'ignore', shell: '/bin/bash' });
-    } catch (e) {
-      emit({ type: 'turn.failed', error: { message: 'command failed: ' + m[2] } });
+async function main() {
+  emit({ type: 'thread.started', thread_id: resume || crypto.randomUUID() });
+  emit({ type: 'turn.started' });
+  let answer = 'fake codex done';
+  for (const raw of prompt.split('\n')) {
+    const line = raw.trim();
+    const m = /^(RUN|WAIT_FOR|FAIL|ANSWER):\s?(.*)$/.exec(line);
+    if (line === 'ANSWER_CWD') answer = cwd;
+    else if (line === 'ECHO_PROMPT') answer = prompt;
+    if (!m) continue;
+    if (m[1] === 'RUN') {
+      try {
+        cp.execSync(m[2], { cwd, stdio: 'ignore', shell: '/bin/bash' });
+      } catch (e) {
+        emit({ type: 'turn.failed', error: { message: 'command failed: ' + m[2] } });
+        process.exit(1);
+      }
+    } else if (m[1] === 'WAIT_FOR') {
+      const file = path.resolve(cwd, m[2]);
+      while (!fs.existsSync(file)) await sleep(20);
+    } else if (m[1] === 'FAIL') {
+      emit({ type: 'turn.failed', error: { message: m[2] } });
       process.exit(1);
+    } else if (m[1] === 'ANSWER') {
+      answer = m[2];
     }
-  } else if (m[1] === 'WAIT_FOR') {
-    const file = path.resolve(cwd, m[2]);
-    while (!fs.existsSync(file)) sleep(20);
-  } else if (m[1] === 'FAIL') {
-    emit({ type: 'turn.failed', error: { message: m[2] } });
-    process.exit(1);
-  } else if (m[1] === 'ANSWER') {
-    answer = m[2];
   }
+  emit({ type: 'item.completed', item: { id: 'item_0', type: 'agent_message', text: answer } });
+  emit({ type: 'turn.completed', usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 5 } });
 }
-emit({ type: 'item.completed', item: { id: 'item_0', type: 'agent_message', text: answer } });
-emit({ type: 'turn.completed', usage: { input_tokens: 10, cached_input_tokens: 0, output_tokens: 5 } });
+
+main();
