@@ -157,7 +157,7 @@ public final class WorkflowTools {
           + "list_workflow_templates) or workflow {steps: [...]}, not " + (hasTemplate ? "both" : "neither"))), null);
     }
     if (!absolute(cwd)) {
-      return new Steps(List.of(), List.of(new Violation("cwd", "cwd must be an absolute path: " + cwd)), null);
+      return new Steps(List.of(), List.of(new Violation("cwd", "must be an absolute path: " + cwd)), null);
     }
     WorkflowTemplate template = hasTemplate ? orch.workflowTemplate(a.string("template"), Path.of(cwd)) : null;
     JsonNode docs = template != null ? template.stepDocuments() : inline.path("steps");
