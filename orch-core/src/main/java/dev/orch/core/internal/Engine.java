@@ -148,22 +148,7 @@ public final class Engine implements AutoCloseable {
     this.workspaces = new RunWorkspaces(new Worktrees(new GitCli(git)));
     pipeline.endHook(workspaces::beforeEnd);
     this.starts = new RunStarts(store, resolver, pipeline, workspaces);
-    this.workflows = new Workflows(new Workflows.Spawner() {
-      @Override
-      public Prepared prepare(SpawnRequest request) {
-        return Engine.this.prepare(request);
-      }
-
-      @Override
-      public SpawnResult submit(Prepared prepared, List<RunId> dependsOn, Map<String, RunId> stepResults) {
-        return Engine.this.submit(prepared, dependsOn, stepResults);
-      }
-
-      @Override
-      public CancelResult cancel(RunRef ref) {
-        return Engine.this.cancel(ref);
-      }
-    }, store, resolver);
+    this.workflows = new Workflows(new Workflows.Spawner(this::prepare, this::submit, this::cancel), store, resolver);
   }
 
   /**
@@ -314,15 +299,7 @@ public final class Engine implements AutoCloseable {
     }
     forget(run);
     scheduler.finished(run, run.record().status());
-    RunRecord ended = run.record();
-    workspaces.release(ended.runId());
-    if (ended.workspace() != null && ended.workspace().path("removed").asBoolean(false)) {
-      try {
-        starter.execute(() -> workspaces.afterEnd(ended));
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        LOG.info("run {}: Orch is stopping; its worktree is left in place", ended.runId());
-      }
-    }
+    workspaces.ended(run.record(), starter);
   }
 
   /**

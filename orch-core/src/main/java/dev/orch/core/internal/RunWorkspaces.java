@@ -164,9 +164,13 @@ final class RunWorkspaces {
     }
   }
 
-  /** @return the workspace object recorded on a run when it starts ({@code changed_files} of the previous run) */
+  /**
+   * @param previousFiles the changed files recorded by the session's previous run in this worktree, or null for a new
+   *     worktree (whose head is its base commit)
+   * @return the workspace object recorded on a run when it starts
+   */
   ObjectNode startRecord(Active a, JsonNode previousFiles) {
-    ObjectNode ws = base(a, worktrees.head(a.path()), false);
+    ObjectNode ws = base(a, previousFiles == null ? a.baseCommit() : worktrees.head(a.path()), false);
     ws.set("changed_files", previousFiles != null && previousFiles.isArray() ? previousFiles.deepCopy()
         : JsonNodeFactory.instance.arrayNode());
     return ws;
@@ -213,6 +217,21 @@ final class RunWorkspaces {
     }
     ObjectNode recorded = ws;
     return new EventPipeline.Ending(withWorkspace(event, recorded), r -> r.withWorkspace(recorded));
+  }
+
+  /**
+   * A run's end is durable: drops its branch reservation and, when {@link #beforeEnd} decided to remove its worktree,
+   * does so on {@code executor} ({@link #afterEnd}).
+   */
+  void ended(RunRecord r, java.util.concurrent.Executor executor) {
+    release(r.runId());
+    if (r.workspace() != null && r.workspace().path("removed").asBoolean(false)) {
+      try {
+        executor.execute(() -> afterEnd(r));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        LOG.info("run {}: Orch is stopping; its worktree is left in place", r.runId());
+      }
+    }
   }
 
   /**

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,16 +41,22 @@ import org.slf4j.LoggerFactory;
 final class Workflows {
   private static final Logger LOG = LoggerFactory.getLogger(Workflows.class);
 
-  /** What the engine does for a workflow. */
-  interface Spawner {
-    /** Checks one spawn fully (SPEC §2 rules, backend validation, workspace) without persisting anything. */
-    Engine.Prepared prepare(SpawnRequest request);
+  /**
+   * What the engine does for a workflow.
+   *
+   * @param prepare checks one spawn fully (SPEC §2 rules, backend validation, workspace) without persisting anything
+   * @param submit submits a checked spawn with extra dependencies and the step results its prompt names
+   * @param cancel cancel_run on one run
+   */
+  record Spawner(Function<SpawnRequest, Engine.Prepared> prepare, Submit submit,
+      Function<RunRef, CancelResult> cancel) {
+  }
 
-    /** Submits a checked spawn with extra dependencies and the step results its prompt names. */
+  /** Submits a checked spawn. */
+  @FunctionalInterface
+  interface Submit {
+    /** @return the started run */
     SpawnResult submit(Engine.Prepared prepared, List<RunId> dependsOn, Map<String, RunId> stepResults);
-
-    /** cancel_run on one run. */
-    CancelResult cancel(RunRef ref);
   }
 
   private final Spawner spawner;
@@ -84,7 +91,7 @@ final class Workflows {
       SpawnRequest req = filled(byId.get(id).request(), inputs, metadata(byId.get(id).request(), workflowId, id,
           wf.template()));
       try {
-        prepared.put(id, spawner.prepare(req));
+        prepared.put(id, spawner.prepare().apply(req));
       } catch (OrchException e) {
         throw new OrchException(e.code(), "step " + id + ": " + e.getMessage(), e);
       }
@@ -99,7 +106,7 @@ final class Workflows {
         results.put(s, runs.get(s));
       }
       try {
-        runs.put(id, spawner.submit(prepared.get(id), deps, results).runId());
+        runs.put(id, spawner.submit().submit(prepared.get(id), deps, results).runId());
       } catch (RuntimeException e) {
         cancelSubmitted(runs);
         String msg = e instanceof OrchException ? e.getMessage() : e.toString();
@@ -308,7 +315,7 @@ final class Workflows {
     java.util.Collections.reverse(ids);
     for (RunId id : ids) {
       try {
-        spawner.cancel(RunRef.of(id));
+        spawner.cancel().apply(RunRef.of(id));
       } catch (RuntimeException e) {
         LOG.warn("could not cancel run {} of a workflow that failed to submit: {}", id, e.getMessage());
       }
@@ -336,7 +343,7 @@ final class Workflows {
     for (RunRecord x : dependentsFirst(open)) {
       String step = x.metadata().path("step").asText(null);
       try {
-        cancelled.add(new WorkflowCancel.Cancelled(step, spawner.cancel(RunRef.of(x.runId()))));
+        cancelled.add(new WorkflowCancel.Cancelled(step, spawner.cancel().apply(RunRef.of(x.runId()))));
       } catch (OrchException e) {
         if (!e.getMessage().startsWith("run is already terminal")) {
           failures.add(new WorkflowCancel.Failure(step, x.runId(), e.getMessage()));

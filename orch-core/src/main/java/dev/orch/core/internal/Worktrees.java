@@ -144,7 +144,6 @@ final class Worktrees {
     synchronized (lockOf(repo)) {
       exclude(repo);
       mkdirs(path.getParent());
-      git.call(repo.top(), Map.of(), TIMEOUT, "worktree", "prune");
       git.run(repo.top(), Map.of(), CHECKOUT_TIMEOUT, "worktree", "add", "--quiet", "-b", branch, path.toString(),
           baseCommit);
     }
@@ -157,6 +156,10 @@ final class Worktrees {
    * @throws OrchException BACKEND with git's message
    */
   void reopen(Repo repo, Path path, String branch, String baseCommit) {
+    synchronized (lockOf(repo)) {
+      // a worktree directory deleted by hand leaves git's record of it behind: forget it before adding one there
+      git.call(repo.top(), Map.of(), TIMEOUT, "worktree", "prune");
+    }
     if (!branchExists(repo, branch)) {
       add(repo, path, branch, baseCommit);
       return;
@@ -164,7 +167,6 @@ final class Worktrees {
     synchronized (lockOf(repo)) {
       exclude(repo);
       mkdirs(path.getParent());
-      git.call(repo.top(), Map.of(), TIMEOUT, "worktree", "prune");
       git.run(repo.top(), Map.of(), CHECKOUT_TIMEOUT, "worktree", "add", "--quiet", path.toString(), branch);
     }
   }
