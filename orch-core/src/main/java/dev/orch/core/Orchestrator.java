@@ -139,7 +139,9 @@ public final class Orchestrator implements AutoCloseable {
 
   /**
    * @param cwd a directory whose {@code .nanobot-orchestrator/workflows/*.json} are listed too, or null
-   * @return the built-in workflow templates and the cwd's (a file named like a built-in replaces it)
+   * @return the built-in workflow templates and the cwd's (a file named like a built-in replaces it; a file that
+   *     cannot be used is listed with its error)
+   * @throws OrchException INVALID_ARGUMENT when cwd is not absolute or not a directory
    */
   public List<WorkflowTemplate> workflowTemplates(java.nio.file.Path cwd) {
     return engine.workflowTemplates(cwd);

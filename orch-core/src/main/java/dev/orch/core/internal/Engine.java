@@ -303,8 +303,9 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Stores what a queued run needs to start after a restart (SPEC §12.5: waiting state on disk): the session mode and
-   * the input message. A failure only costs that ability (logged).
+   * Stores what a queued run needs to start after a restart (SPEC §12.5: waiting state on disk): the session mode,
+   * the input message and, for a workflow step, the runs whose results fill its prompt ({@code step_results}, SPEC
+   * §12.6). A failure only costs that ability (logged).
    */
   private void saveSpawnDocument(RunRecord record, SpawnPlan plan, Map<String, RunId> stepResults) {
     ObjectNode doc = RunEvent.noDetails();
