@@ -183,6 +183,30 @@ class WorktreeEngineTest {
   }
 
   @Test
+  @DisplayName("a cancelled run reports what it changed; cleanup always then commits that work to the branch and removes "
+      + "the worktree")
+  void cancelledRun() throws Exception {
+    ScriptedBackend b = new ScriptedBackend();
+    Orchestrator o = open(b);
+    SpawnResult r = o.spawn(req("slow", ws("mode", "worktree", "cleanup", "always")).build());
+    SchedulingTest.await(o, r, s -> s.status() == RunStatus.RUNNING && s.workspace() != null);
+    Path agentCwd = b.started.get(0).cwd();
+    Files.writeString(agentCwd.resolve("half.txt"), "half done\n");
+    assertThat(o.cancel(RunRef.of(r.runId())).status()).isEqualTo(RunStatus.CANCELLED);
+    RunSummary done = terminal(o, r);
+    assertThat(done.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(files(done)).containsOnlyKeys("pkg/half.txt");
+    assertThat(done.workspace().path("removed").asBoolean()).isTrue();
+    awaitGone(agentCwd);
+    assertThat(repo.git("show", "orch/" + r.runId() + ":pkg/half.txt")).isEqualTo("half done");
+    NormalizedEvent end = o.poll(RunRef.of(r.runId()), 0, 100, Duration.ZERO).events().stream()
+        .filter(e -> e.type() == EventType.STATUS_CHANGED && e.data().path("status").asText().equals("cancelled"))
+        .findFirst().orElseThrow();
+    assertThat(end.data().path("reason").asText()).isEqualTo("user");
+    assertThat(end.data().path("workspace").path("changed_files")).hasSize(1);
+  }
+
+  @Test
   @DisplayName("refused before anything is persisted: not a git repository, a branch that exists or is taken by a queued "
       + "run, an invalid branch name, an unknown base_ref, a bad mode or cleanup, a workspace on a resume")
   void refused() throws Exception {

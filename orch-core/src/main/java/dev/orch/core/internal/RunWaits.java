@@ -25,7 +25,7 @@ final class RunWaits {
   /** Longest wait allowed, ms (the wait_ms limit). */
   static final long MAX_WAIT_MS = 30_000;
   /** Check interval for runs owned by another process, ms. */
-  static final long DISK_TICK_MS = 20;
+  static final long DISK_TICK_MS = 10;
   /** Longest interval between two reads of such a run's run.json, ms. */
   static final long DISK_STATUS_MS = 250;
   /** Ticks during which run.json is re-read after its log grew. */
