@@ -85,6 +85,80 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   /**
+   * Cancels every queued or active run of the workflow the referenced run belongs to ({@code cancel_run} with
+   * {@code scope:"workflow"}; SPEC §12.6): the runs of its cwd with the same {@code metadata.workflow_id}, newest
+   * first so that dependents end cancelled by the user rather than by their dependency.
+   *
+   * @param ref any run of the workflow
+   * @return the referenced run after the call and every run cancelled
+   * @throws OrchException INVALID_ARGUMENT when the run has no {@code metadata.workflow_id}; CONFLICT
+   *     {@code workflow <id> has nothing to cancel: all its runs are already terminal}; NOT_FOUND for an unknown run
+   */
+  public WorkflowCancel cancelWorkflow(RunRef ref) {
+    return engine.cancelWorkflow(ref);
+  }
+
+  /**
+   * Waits until runs reach a state (SPEC §12.5 wait_runs): {@link WaitMode#ALL} every run terminal,
+   * {@link WaitMode#ANY} one terminal, {@link WaitMode#FIRST_FAILURE} all completed or one failed, cancelled or
+   * rejected. Returns as soon as the condition holds (woken by the engine when a run of this process changes status;
+   * runs of other Orch processes sharing a cwd are watched on disk), or when {@code wait} is over.
+   *
+   * @param runs 1–100 run references; all must exist, else nothing is waited for
+   * @param mode the condition
+   * @param wait 0–30 s
+   * @return done and each run's summary, result and error, in the order of {@code runs}
+   * @throws OrchException NOT_FOUND {@code Unknown run_id: <id>} / {@code Unknown run_ids: <id>, <id>} naming every
+   *     unknown run; INVALID_ARGUMENT for an empty list or a wait outside 0–30 s
+   */
+  public WaitResult awaitRuns(List<RunRef> runs, WaitMode mode, Duration wait) {
+    return engine.awaitRuns(runs, mode, wait, WaitListener.NONE);
+  }
+
+  /**
+   * {@link #awaitRuns(List, WaitMode, Duration)} telling {@code listener} about each status change it sees while it
+   * waits (on the calling thread).
+   */
+  public WaitResult awaitRuns(List<RunRef> runs, WaitMode mode, Duration wait, WaitListener listener) {
+    return engine.awaitRuns(runs, mode, wait, listener == null ? WaitListener.NONE : listener);
+  }
+
+  /**
+   * Starts a workflow (SPEC §12.6 run_workflow): checks the whole step graph and every step like a spawn_run first
+   * (nothing is persisted on any error), then submits the steps as runs that wait for their dependencies
+   * ({@code depends_on}), carrying {@code metadata.workflow_id} and {@code metadata.step}.
+   *
+   * @return the workflow id and the run of each step (all queued)
+   * @throws OrchException INVALID_ARGUMENT naming the step and the rule (duplicate or malformed id, unknown
+   *     dependency, {@code workflow steps form a cycle: a -> b -> a}, a missing input, a placeholder naming a step that
+   *     is not a dependency, any spawn_run error prefixed {@code step <id>: })
+   */
+  public WorkflowStarted runWorkflow(WorkflowRequest request) {
+    return engine.runWorkflow(request);
+  }
+
+  /**
+   * @param cwd a directory whose {@code .nanobot-orchestrator/workflows/*.json} are listed too, or null
+   * @return the built-in workflow templates and the cwd's (a file named like a built-in replaces it; a file that
+   *     cannot be used is listed with its error)
+   * @throws OrchException INVALID_ARGUMENT when cwd is not absolute or not a directory
+   */
+  public List<WorkflowTemplate> workflowTemplates(java.nio.file.Path cwd) {
+    return engine.workflowTemplates(cwd);
+  }
+
+  /**
+   * @param name a template name
+   * @param cwd the directory whose templates are looked at too, or null
+   * @return the template
+   * @throws OrchException NOT_FOUND {@code Unknown workflow template: <name>. Known templates: ...};
+   *     INVALID_ARGUMENT for a template file that cannot be used (naming why)
+   */
+  public WorkflowTemplate workflowTemplate(String name, java.nio.file.Path cwd) {
+    return engine.workflowTemplate(name, cwd);
+  }
+
+  /**
    * Continues a run (SPEC §2 continue_run): a waiting run gets the message live; a completed or failed run with
    * a resumable session gets a new run on the same session ("resume").
    *

@@ -11,6 +11,7 @@ import dev.orch.mcp.internal.ToolCallGuard;
 import dev.orch.mcp.internal.ToolCatalog;
 import dev.orch.mcp.internal.ToolDispatcher;
 import dev.orch.mcp.internal.ToolExecutors;
+import dev.orch.mcp.internal.WorkflowTools;
 import dev.orch.mcp.internal.stdio.StdioTransportProvider;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpAsyncServer;
@@ -122,6 +123,7 @@ public final class OrchMcpServer implements AutoCloseable {
     List<String> backendIds = orchestrator.backends().stream().map(BackendDescriptor::id).toList();
     List<ToolBinding> bindings = new ArrayList<>(new RunTools(orchestrator, renderer).bindings());
     bindings.addAll(new AgentTools(orchestrator).bindings());
+    bindings.addAll(new WorkflowTools(orchestrator, renderer, ToolCatalog.load(mapper, backendIds)).bindings());
     ToolDispatcher dispatcher = new ToolDispatcher(mapper, renderer, executor);
     List<AsyncToolSpecification> tools = dispatcher.specifications(ToolCatalog.load(mapper, backendIds), bindings);
     StdioTransportProvider transport = new StdioTransportProvider(mapper, in, out,

@@ -129,7 +129,8 @@ final class Adoption implements Reconciler.Adopter {
       AgentMessage input = spawn.inputMessage();
       boolean resume = spawn.resume();
       String systemPrompt = r.profile() == null ? null : profiles.systemPrompt(r.profile(), r.cwd());
-      PendingStart pending = new PendingStart(input, systemPrompt, Secrets.withoutRedacted(r.backendConfig()), resume);
+      PendingStart pending = new PendingStart(input, systemPrompt, Secrets.withoutRedacted(r.backendConfig()), resume,
+          spawn.stepResults());
       LiveRun run = new LiveRun(r, backend, lease, pending);
       live.put(run.runId, run);
       scheduler.submit(run);

@@ -22,6 +22,13 @@ import dev.orch.core.SessionMode;
 import dev.orch.core.SpawnRequest;
 import dev.orch.core.SpawnResult;
 import dev.orch.core.Timestamps;
+import dev.orch.core.WaitListener;
+import dev.orch.core.WaitMode;
+import dev.orch.core.WaitResult;
+import dev.orch.core.WorkflowCancel;
+import dev.orch.core.WorkflowRequest;
+import dev.orch.core.WorkflowStarted;
+import dev.orch.core.WorkflowTemplate;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.BackendDescriptor;
@@ -87,11 +94,27 @@ public final class Engine implements AutoCloseable {
   private final Detach.OnExit onExit;
   private final ControlChannel control;
   private final Map<String, String> childPath;
+  private final RunWorkspaces workspaces;
+  private final RunStarts starts;
+  private final RunWaits waits;
+  private final Workflows workflows;
+  private final WorkflowTemplates templates = new WorkflowTemplates(Engine.class.getClassLoader());
   private volatile boolean closed;
 
+  /**
+   * A spawn checked completely (SPEC §2 rules, the backend's validation, the workspace) with nothing persisted yet.
+   *
+   * @param plan the plan
+   * @param backend the backend
+   * @param workspace the checked worktree request, or null for the shared cwd
+   */
+  record Prepared(SpawnPlan plan, Backend backend, RunWorkspaces.Checked workspace) {
+  }
+
   private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads, Detach.OnExit onExit,
-      Caps caps, RunLimits limitDefaults, Profiles profiles, Map<String, String> childPath) {
+      Caps caps, RunLimits limitDefaults, Profiles profiles, Map<String, String> childPath, String git) {
     this.profiles = profiles;
+    this.childPath = childPath;
     this.onExit = onExit;
     this.store = store;
     this.registry = registry;
@@ -116,14 +139,22 @@ public final class Engine implements AutoCloseable {
             stops.dependencyFailed(run, dependency, status);
           }
         }));
-    commits.listener(new StoreFaults(store, pipeline, flusher, this::onTerminal, Interventions::stopAgent,
-        run -> scheduler.finished(run, run.record().status()), this::forget));
     this.reconciler = new Reconciler(store, clock);
     this.resolver = new RunResolver(store, live, reconciler);
+    this.waits = new RunWaits(resolver, store);
+    commits.listener(new StoreFaults(store, pipeline, flusher, this::onTerminal, Interventions::stopAgent,
+        run -> {
+          scheduler.finished(run, run.record().status());
+          waits.changed();
+        }, this::forget));
+    commits.statusObserver(waits::changed);
     this.sessions = new Sessions(store, clock);
     this.queries = new Queries(store, resolver, registry);
     this.inbox = new Inbox(store, resolver, clock);
-    this.childPath = childPath;
+    this.workspaces = new RunWorkspaces(new Worktrees(new GitCli(git)));
+    pipeline.endHook(workspaces::beforeEnd);
+    this.starts = new RunStarts(store, resolver, pipeline, workspaces, childPath);
+    this.workflows = new Workflows(new Workflows.Spawner(this::prepare, this::submit, this::cancel), store, resolver);
     this.control = new ControlChannel(store, clock, () -> live.values().stream().map(LiveRun::record).toList(),
         this::cancel, this::continueRun, starter, threads);
   }
@@ -147,9 +178,10 @@ public final class Engine implements AutoCloseable {
       store.close();
       throw e;
     }
+    String git = config.environment().getOrDefault("ORCH_GIT_EXECUTABLE", "git");
     Engine engine = new Engine(store, registry, config.clock(), threads, onExit, caps, limitDefaults,
         Profiles.fromEnvironment(config.environment()),
-        PeerCommand.childPath(config.environment(), config.classLoader()));
+        PeerCommand.childPath(config.environment(), config.classLoader()), git.isBlank() ? "git" : git.trim());
     engine.control.start();
     if (config.reconcileOnStart()) {
       engine.reconciler.adopter(new Adoption(store, registry, engine.live, engine.scheduler, engine.pipeline,
@@ -193,24 +225,44 @@ public final class Engine implements AutoCloseable {
 
   /** @see dev.orch.core.Orchestrator#spawn */
   public SpawnResult spawn(SpawnRequest req) {
+    return submit(prepare(req), List.of(), Map.of());
+  }
+
+  /** Checks a spawn completely before anything is persisted (SPEC §2; §12.7 workspace). */
+  Prepared prepare(SpawnRequest req) {
     ensureOpen();
     SpawnPlan plan = SpawnPlan.prepare(req, registry, resolver, scheduler.lines(), profiles);
     Backend backend = registry.get(req.backend());
     // Validate with the backend before anything is persisted (SPEC §2).
     backend.validate(plan.specFor(RunId.random(), plan.provisionalSession(), null));
+    RunWorkspaces.Checked ws = workspaces.check(req.options().workspace(), plan.cwd(),
+        plan.mode() == SessionMode.RESUME);
+    return new Prepared(plan, backend, ws);
+  }
+
+  /** Creates the session of a new-mode spawn and submits the run. */
+  SpawnResult submit(Prepared p, List<RunId> dependsOn, Map<String, RunId> stepResults) {
+    ensureOpen();
+    SpawnPlan plan = p.plan().withDependencies(dependsOn);
     SessionRecord session = plan.mode() == SessionMode.NEW ? sessions.create(plan) : plan.existingSession();
-    return submit(plan, session, backend);
+    return submit(plan, session, p.backend(), p.workspace(), stepResults);
   }
 
   private SpawnResult submit(SpawnPlan plan, SessionRecord session, Backend backend) {
+    return submit(plan, session, backend, null, Map.of());
+  }
+
+  private SpawnResult submit(SpawnPlan plan, SessionRecord session, Backend backend, RunWorkspaces.Checked workspace,
+      Map<String, RunId> stepResults) {
     RunId runId = RunId.random();
     var record = plan.newRecord(runId, session, Timestamps.now(clock), Secrets.redact(plan.backendConfig()));
     var lease = store.createRun(record);
     sessions.recordRun(session, runId, plan.role());
     sessions.rememberConfig(session.sessionId(), plan.backendConfig());
-    LiveRun run = new LiveRun(record, backend, lease, plan.pendingStart());
+    LiveRun run = new LiveRun(record, backend, lease, plan.pendingStart(stepResults));
     live.put(runId, run);
-    SpawnDocuments.save(store, record, plan.mode(), plan.pendingStart().inputMessage());
+    SpawnDocuments.save(store, record, plan.mode(), plan.pendingStart().inputMessage(), stepResults);
+    workspaces.reserve(workspace, runId);
     scheduler.submit(run);
     return new SpawnResult(runId, record.backend(), record.role(), record.sessionId(), record.agentName(),
         RunStatus.QUEUED);
@@ -228,7 +280,7 @@ public final class Engine implements AutoCloseable {
     limits.started(run);
     RunHandle handle;
     try {
-      RunSpec spec = specAtStart(run);
+      RunSpec spec = starts.prepare(run);
       handle = run.backend.start(spec, sink(run));
     } catch (RuntimeException | LinkageError e) {
       String msg = e instanceof OrchException ? e.getMessage() : "backend " + run.backendId
@@ -248,21 +300,6 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private RunSpec specAtStart(LiveRun run) {
-    var r = run.record();
-    SessionRecord session = store.findSession(r.sessionId(), r.cwd())
-        .orElseThrow(() -> OrchException.notFound("Unknown session_id: " + r.sessionId()));
-    RunSpec.Resume resume = null;
-    if (run.pendingStart.resume()) {
-      if (session.backendSessionId() == null) {
-        throw OrchException.conflict("Session " + session.sessionId() + " has no backend session id yet: the "
-            + "previous run ended before the backend reported one, so there is nothing to resume");
-      }
-      resume = new RunSpec.Resume(session.backendSessionId(), session.remoteRef());
-    }
-    return SpawnPlan.spec(r, session, run.pendingStart, resume, childPath);
-  }
-
   /** Called once per run on its committing thread, after its terminal event is durable and published. */
   private void onTerminal(LiveRun run) {
     RunJournal j = run.journal;
@@ -272,6 +309,7 @@ public final class Engine implements AutoCloseable {
     }
     forget(run);
     scheduler.finished(run, run.record().status());
+    workspaces.ended(run.record(), starter);
   }
 
   private void limitExceeded(LiveRun run, LimitGuard.Breach breach) {
@@ -334,6 +372,12 @@ public final class Engine implements AutoCloseable {
     return new CancelResult(after.runId(), status, after.updatedAt());
   }
 
+  /** @see dev.orch.core.Orchestrator#cancelWorkflow */
+  public WorkflowCancel cancelWorkflow(RunRef ref) {
+    ensureOpen();
+    return workflows.cancel(ref);
+  }
+
   private CancelResult cancelNotLive(RunResolver.Resolved res) {
     var r = res.record();
     if (r.status().isTerminal()) {
@@ -394,6 +438,27 @@ public final class Engine implements AutoCloseable {
   /** @see dev.orch.core.Orchestrator#getRun */
   public RunSummary getRun(RunRef ref) {
     return resolver.resolve(ref).record().toSummary();
+  }
+
+  /** @see dev.orch.core.Orchestrator#awaitRuns(List, WaitMode, Duration, WaitListener) */
+  public WaitResult awaitRuns(List<RunRef> runs, WaitMode mode, Duration wait, WaitListener listener) {
+    return waits.await(runs, mode, wait, listener);
+  }
+
+  /** @see dev.orch.core.Orchestrator#runWorkflow */
+  public WorkflowStarted runWorkflow(WorkflowRequest request) {
+    ensureOpen();
+    return workflows.run(request);
+  }
+
+  /** @see dev.orch.core.Orchestrator#workflowTemplates */
+  public List<WorkflowTemplate> workflowTemplates(java.nio.file.Path cwd) {
+    return templates.list(cwd);
+  }
+
+  /** @see dev.orch.core.Orchestrator#workflowTemplate */
+  public WorkflowTemplate workflowTemplate(String name, java.nio.file.Path cwd) {
+    return templates.get(name, cwd);
   }
 
   /** @see dev.orch.core.Orchestrator#poll */

@@ -42,13 +42,40 @@ final class EventPipeline {
     ENGINE
   }
 
+  /**
+   * What the engine adds to a run's end (SPEC §12.7: a worktree's changed files): the terminal event to stage instead
+   * of the reported one, and a record change staged just before it. Both are dropped with the event if it is dropped.
+   *
+   * @param event the event to stage (e.g. with {@code workspace} in its data)
+   * @param change the record change, or null
+   */
+  record Ending(RunEvent event, UnaryOperator<RunRecord> change) {
+  }
+
+  /** Work done before a run's terminal event is staged, on the reporting thread and outside every lock. */
+  interface EndHook {
+    /**
+     * @param run the run
+     * @param event the terminal event about to be staged
+     * @param end the status the run will end with
+     * @return what to stage instead, or null for nothing to add
+     */
+    Ending beforeEnd(LiveRun run, RunEvent event, RunStatus end);
+  }
+
   private final Sanitizer sanitizer = new Sanitizer();
   private final Clock clock;
   private final GroupCommit commits;
+  private volatile EndHook endHook;
 
   EventPipeline(Clock clock, GroupCommit commits) {
     this.clock = clock;
     this.commits = commits;
+  }
+
+  /** Sets the work done before terminal events (the engine's workspaces). */
+  void endHook(EndHook hook) {
+    this.endHook = hook;
   }
 
   /**
@@ -64,6 +91,15 @@ final class EventPipeline {
   long accept(LiveRun run, RunEvent reported, Origin origin, long position) {
     RunEvent event = reported;
     RunJournal j = run.journal;
+    Ending ending = null;
+    EndHook hook = endHook;
+    if (hook != null && StateMachine.isTerminating(event)) {
+      RunStatus end = predictEnd(run, event, origin);
+      ending = end == null ? null : hook.beforeEnd(run, event, end);
+      if (ending != null) {
+        event = ending.event();
+      }
+    }
     long seq;
     boolean schedule;
     synchronized (j) {
@@ -97,6 +133,9 @@ final class EventPipeline {
       j.status = StateMachine.transition(j.status, event);
       if (j.status.isTerminal()) {
         j.closed = true;
+        if (ending != null && ending.change() != null) {
+          j.queue.addLast(new RunJournal.Change(ending.change()));
+        }
       }
       j.queue.addLast(new RunJournal.Staged(stored, event, s.fields(), position));
       schedule = !j.committing;
@@ -140,6 +179,22 @@ final class EventPipeline {
     Sanitized s = sanitizer.sanitize(seq, event.type().wire(), event.toData());
     return new RunJournal.Staged(new NormalizedEvent(seq, Timestamps.now(clock), run.runId, run.sessionId,
         run.backendId, event.type(), s.data()), event, s.fields(), dev.orch.core.spi.LogEntry.NO_POSITION);
+  }
+
+  /**
+   * @return the status the run ends with if this terminating event is staged now, or null when it would be dropped
+   *     (the same rules as {@link #accept}, read under the journal's monitor)
+   */
+  private static RunStatus predictEnd(LiveRun run, RunEvent event, Origin origin) {
+    RunJournal j = run.journal;
+    synchronized (j) {
+      if (j.closed || j.cancelRequested && origin == Origin.BACKEND && !isCancelled(event) && j.limitBreach == null) {
+        return null;
+      }
+      RunEvent e = origin == Origin.BACKEND && j.limitBreach != null ? j.limitBreach.failure(event.toData()) : event;
+      RunStatus next = StateMachine.transition(j.status, e);
+      return next.isTerminal() ? next : null;
+    }
   }
 
   private static void awaitRoom(RunJournal j) {

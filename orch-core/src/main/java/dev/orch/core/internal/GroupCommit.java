@@ -54,6 +54,7 @@ final class GroupCommit {
   private final Executor executor;
   private final ScheduledExecutorService timer;
   private volatile Listener listener;
+  private volatile Runnable statusObserver = () -> { };
 
   GroupCommit(RunStore store, Executor executor, ScheduledExecutorService timer) {
     this.store = store;
@@ -63,6 +64,11 @@ final class GroupCommit {
 
   void listener(Listener l) {
     this.listener = l;
+  }
+
+  /** Sets what is told, after each publish that changed a run's status (e.g. waiters of wait_runs). */
+  void statusObserver(Runnable observer) {
+    this.statusObserver = observer;
   }
 
   /** Schedules a commit task for the run (the caller set {@code journal.committing}). */
@@ -153,6 +159,9 @@ final class GroupCommit {
       j.publishedSeq = after.lastSeq();
       j.endPublished = terminal;
       j.notifyAll();
+    }
+    if (after.status() != before.status()) {
+      statusObserver.run();
     }
     if (saveFailure != null && !terminal) {
       throw saveFailure;

@@ -50,6 +50,8 @@ final class LiveRun {
   volatile long lastEventNanos;
   /** While the run waits to start: why, shown as its summary ({@code Queued (position N)}, {@code Waiting for N run(s)}). */
   volatile String queueSummary;
+  /** The worktree the run works in once started (SPEC §12.7), or null for its cwd. */
+  volatile RunWorkspaces.Active workspace;
 
   LiveRun(RunRecord record, Backend backend, RunLease lease, PendingStart pendingStart) {
     this.record = record;

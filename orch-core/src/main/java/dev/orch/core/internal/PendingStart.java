@@ -11,6 +11,19 @@ import dev.orch.core.AgentMessage;
  * @param systemPrompt profile system prompt or null
  * @param backendConfig backend_config with secrets in clear
  * @param resume whether the run resumes the session's backend conversation
+ * @param stepResults workflow steps whose final response fills {@code {{steps.<id>.final_response}}} in the prompt
+ *     when the run starts (SPEC §12.6): step id → its run; empty for other runs
  */
-record PendingStart(AgentMessage inputMessage, String systemPrompt, ObjectNode backendConfig, boolean resume) {
+record PendingStart(AgentMessage inputMessage, String systemPrompt, ObjectNode backendConfig, boolean resume,
+    java.util.Map<String, dev.orch.core.RunId> stepResults) {
+
+  /** Copies the step map. */
+  PendingStart {
+    stepResults = stepResults == null ? java.util.Map.of() : java.util.Map.copyOf(stepResults);
+  }
+
+  /** A start without workflow step results. */
+  PendingStart(AgentMessage inputMessage, String systemPrompt, ObjectNode backendConfig, boolean resume) {
+    this(inputMessage, systemPrompt, backendConfig, resume, java.util.Map.of());
+  }
 }

@@ -204,6 +204,27 @@ final class SpawnPlan {
     return new PendingStart(inputMessage, systemPrompt, backendConfig.deepCopy(), mode == SessionMode.RESUME);
   }
 
+  /** @return what the run needs at start, with the workflow steps whose results fill its prompt (SPEC §12.6) */
+  PendingStart pendingStart(java.util.Map<String, RunId> stepResults) {
+    return new PendingStart(inputMessage, systemPrompt, backendConfig.deepCopy(), mode == SessionMode.RESUME,
+        stepResults);
+  }
+
+  /**
+   * @param more runs to wait for in addition to the request's own {@code depends_on} (a workflow's earlier steps)
+   * @return this plan waiting for them too
+   */
+  SpawnPlan withDependencies(List<RunId> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    List<RunId> all = new java.util.ArrayList<>(options.dependsOn());
+    more.stream().filter(d -> !all.contains(d)).forEach(all::add);
+    return new SpawnPlan(backend, role, cwd, mode, existingSession, nickname, prompt, inputMessage, profile,
+        systemPrompt, outputSchema, metadata, backendConfig,
+        new RunOptions(options.priority(), all, options.limits(), options.workspace()));
+  }
+
   /** @return the first run.json of a run of this plan (status queued) */
   RunRecord newRecord(RunId runId, SessionRecord session, Instant now, ObjectNode redactedConfig) {
     return new RunRecord(runId, backend, role, session.sessionId(), session.agentName(), RunStatus.QUEUED, cwd,

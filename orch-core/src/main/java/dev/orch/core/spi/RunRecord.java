@@ -100,6 +100,13 @@ public record RunRecord(RunId runId, String backend, Role role, SessionId sessio
         workspace);
   }
 
+  /** @return a copy with a new prompt text (a workflow step's prompt once its placeholders are filled, SPEC §12.6) */
+  public RunRecord withPrompt(String p) {
+    return new RunRecord(runId, backend, role, sessionId, agentName, status, cwd, p, profile, metadata, remoteRef,
+        startedAt, updatedAt, completedAt, lastSeq, summary, result, error, outputSchema, backendConfig, usage,
+        options, workspace);
+  }
+
   /** @return a copy with a new workspace object */
   public RunRecord withWorkspace(ObjectNode ws) {
     return new RunRecord(runId, backend, role, sessionId, agentName, status, cwd, prompt, profile, metadata, remoteRef,

@@ -143,8 +143,9 @@ class ProfilesTest {
   @Test
   @DisplayName("builtin:<name> goes to the built-in profiles; an unknown one lists the installed names")
   void builtins() throws Exception {
-    assertThat(reason(() -> profiles.systemPrompt("builtin:architect", cwd)))
-        .startsWith("Unknown built-in profile: builtin:architect. Known built-in profiles: ");
+    assertThat(profiles.systemPrompt("builtin:architect", cwd)).startsWith("Profile source: builtin:architect\n\n");
+    assertThat(reason(() -> profiles.systemPrompt("builtin:wizard", cwd)))
+        .startsWith("Unknown built-in profile: builtin:wizard. Known built-in profiles: builtin:architect, ");
     Path res = Files.createDirectories(tmp.resolve("res/dev/orch/core/profiles/builtin"));
     Files.writeString(res.resolve("reviewer.md"), "You review code.\n");
     try (URLClassLoader loader = new URLClassLoader(new URL[] {tmp.resolve("res").toUri().toURL()}, null)) {

@@ -37,6 +37,12 @@ class AgentProcessTest {
 
   @AfterEach
   void noProcessLeft() throws InterruptedException {
+    // an agent that just ended takes a moment until its wrapper and FIFO holder are gone: wait for that (bounded)
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (System.nanoTime() < deadline && started.stream().anyMatch(p -> !p.tree().isEmpty()
+        || !ProcessGroups.members(p.pid()).isEmpty())) {
+      Thread.sleep(20);
+    }
     List<ProcessHandle> alive = new ArrayList<>();
     for (AgentProcess p : started) {
       for (ProcessHandle h : p.tree()) {

@@ -38,7 +38,8 @@ public final class RunTools {
         new ToolBinding("spawn_run", RunTools::spawnRules, this::spawn),
         new ToolBinding("get_run", ToolBinding::runRefRule, a -> orch.getRun(a.runRef()).toJson()),
         new ToolBinding("poll_events", ToolBinding::runRefRule, this::poll),
-        new ToolBinding("cancel_run", ToolBinding::runRefRule, a -> WireJson.cancel(orch.cancel(a.runRef()))),
+        new ToolBinding("cancel_run", ToolBinding::runRefRule, a -> "workflow".equals(a.string("scope"))
+            ? WireJson.workflowCancel(orch.cancelWorkflow(a.runRef())) : WireJson.cancel(orch.cancel(a.runRef()))),
         new ToolBinding("continue_run", ToolBinding::runRefRule,
             a -> WireJson.continued(orch.continueRun(a.runRef(), a.message("input_message")))),
         ToolBinding.of("list_runs", a -> WireJson.runs(orch.listRuns(
@@ -68,6 +69,14 @@ public final class RunTools {
   }
 
   private ObjectNode spawn(Args a) {
+    return WireJson.spawn(orch.spawn(spawnRequest(a)));
+  }
+
+  /**
+   * @param a spawn_run arguments that passed the schema and {@link #spawnRules}
+   * @return the request they describe (also used for spawn_runs items and run_workflow steps)
+   */
+  static SpawnRequest spawnRequest(Args a) {
     Role role = Role.fromWire(a.string("role")).orElseThrow();
     SessionMode mode = SessionMode.valueOf(a.string("session_mode").toUpperCase(Locale.ROOT));
     AgentMessage input = a.message("input_message");
@@ -80,8 +89,9 @@ public final class RunTools {
         .outputSchema(a.object("output_schema"))
         .metadata(a.object("metadata"))
         .backendConfig(a.object("backend_config"))
+        .workspace(a.object("workspace"))
         .build();
-    return WireJson.spawn(orch.spawn(request));
+    return request;
   }
 
   /**

@@ -14,6 +14,10 @@ import dev.orch.core.NormalizedEvent;
 import dev.orch.core.RunSummary;
 import dev.orch.core.SpawnResult;
 import dev.orch.core.Timestamps;
+import dev.orch.core.WaitResult;
+import dev.orch.core.WorkflowCancel;
+import dev.orch.core.WorkflowStarted;
+import dev.orch.core.WorkflowTemplate;
 import dev.orch.core.spi.InboxMessage;
 import java.util.List;
 
@@ -63,6 +67,73 @@ public final class WireJson {
     n.put("run_id", r.runId().value());
     n.put("status", r.status().wire());
     n.put("cancelled_at", Timestamps.format(r.cancelledAt()));
+    return n;
+  }
+
+  /**
+   * @return cancel_run with scope workflow: the seed keys {@code {run_id, status, cancelled_at}} of the referenced
+   *     run, plus {@code workflow_id}, {@code runs: [{run_id, step, status, cancelled_at}]} (every run cancelled) and
+   *     {@code errors: [{run_id, step, error}]} when some run could not be cancelled
+   */
+  public static ObjectNode workflowCancel(WorkflowCancel w) {
+    ObjectNode n = cancel(w.run());
+    n.put("workflow_id", w.workflowId());
+    ArrayNode runs = n.putArray("runs");
+    for (WorkflowCancel.Cancelled c : w.cancelled()) {
+      ObjectNode o = runs.addObject();
+      o.put("run_id", c.result().runId().value());
+      o.put("step", c.step());
+      o.put("status", c.result().status().wire());
+      o.put("cancelled_at", Timestamps.format(c.result().cancelledAt()));
+    }
+    if (!w.failures().isEmpty()) {
+      ArrayNode errors = n.putArray("errors");
+      for (WorkflowCancel.Failure f : w.failures()) {
+        errors.addObject().put("run_id", f.runId().value()).put("step", f.step()).put("error", f.error());
+      }
+    }
+    return n;
+  }
+
+  /** @return {@code {index, run_id, session_id, agent_name, status}} of a started spawn_runs item */
+  public static ObjectNode spawned(int index, SpawnResult r) {
+    ObjectNode n = F.objectNode();
+    n.put("index", index);
+    n.put("run_id", r.runId().value());
+    n.put("session_id", r.sessionId().value());
+    n.put("agent_name", r.agentName());
+    n.put("status", r.status().wire());
+    return n;
+  }
+
+  /** @return {@code {index, error}} of a refused spawn_runs item */
+  public static ObjectNode refused(int index, String error) {
+    return F.objectNode().put("index", index).put("error", error);
+  }
+
+  /** @return {@code {done, runs: [RunSummary + result + error]}} */
+  public static ObjectNode waited(WaitResult w) {
+    ObjectNode n = F.objectNode();
+    n.put("done", w.done());
+    ArrayNode runs = n.putArray("runs");
+    w.runs().forEach(r -> runs.add(r.toJson()));
+    return n;
+  }
+
+  /** @return {@code {workflow_id, runs: [{step, run_id}]}} */
+  public static ObjectNode workflow(WorkflowStarted w) {
+    ObjectNode n = F.objectNode();
+    n.put("workflow_id", w.workflowId());
+    ArrayNode runs = n.putArray("runs");
+    w.runs().forEach(r -> runs.addObject().put("step", r.step()).put("run_id", r.runId().value()));
+    return n;
+  }
+
+  /** @return {@code {templates: [...]}} ({@link WorkflowTemplate#toJson}) */
+  public static ObjectNode templates(List<WorkflowTemplate> templates) {
+    ObjectNode n = F.objectNode();
+    ArrayNode arr = n.putArray("templates");
+    templates.forEach(t -> arr.add(t.toJson()));
     return n;
   }
 

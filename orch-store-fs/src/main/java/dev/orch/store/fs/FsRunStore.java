@@ -91,7 +91,7 @@ public final class FsRunStore implements RunStore {
     this.index = new RunIndex(settings.home());
     this.registry = new TsRegistry(settings.home());
     this.catalog = new Catalog(layout, index, registry);
-    this.runList = new RunListIndex(layout, catalog::readRun);
+    this.runList = new RunListIndex(layout, index.home(), catalog::readRun);
     Leftovers.sweep(index.home());
     Leftovers.sweep(index.home().resolve("active"));
   }
@@ -158,8 +158,8 @@ public final class FsRunStore implements RunStore {
   }
 
   /**
-   * Lists through the per-cwd index ({@code run-index.jsonl}): the index picks and orders the page, whose records are
-   * then read from their run.json (issue 8 item 4).
+   * Lists through the per-cwd listing index ({@link RunListIndex}): the index picks and orders the page, whose records
+   * are then read from their run.json (issue 8 item 4).
    */
   @Override
   public RunPage listRuns(RunFilter filter, int offset, int limit) {

@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-cwd listing index {@code <cwd>/<dir>/run-index.jsonl} (an Orch file; the TS server ignores it), so that
+ * The per-cwd listing index {@code $NANOBOT_ORCHESTRATOR_HOME/run-lists/<hash of the cwd's store>.jsonl} (an Orch
+ * file outside the user's cwd; the TS server does not know it), so that
  * {@code list_runs} does not read every {@code run.json} (issue 8 item 4: 100 000 runs in one cwd). One compact line
  * {@code {"run_id","session_id","status","backend","started_at"}} is appended (no fsync: it is a cache) when a run
  * is created and whenever its status changes; the latest line of a run wins. Each process keeps the parsed index in
@@ -41,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class RunListIndex {
   private static final Logger LOG = LoggerFactory.getLogger(RunListIndex.class);
   private static final JsonFactory JSON = new JsonFactory();
-  static final String FILE = "run-index.jsonl";
+  static final String DIR = "run-lists";
 
   /**
    * What the index knows of one run.
@@ -60,6 +61,7 @@ public final class RunListIndex {
       .thenComparing(Entry::runId);
 
   private final StoreLayout layout;
+  private final Path home;
   private final Function<Path, Optional<RunRecord>> readRun;
   private final Map<Path, CwdIndex> indexes = new ConcurrentHashMap<>();
 
@@ -67,8 +69,9 @@ public final class RunListIndex {
    * @param layout the per-cwd layout
    * @param readRun reads the run in a run directory (used for runs the index does not know)
    */
-  public RunListIndex(StoreLayout layout, Function<Path, Optional<RunRecord>> readRun) {
+  public RunListIndex(StoreLayout layout, Path home, Function<Path, Optional<RunRecord>> readRun) {
     this.layout = layout;
+    this.home = home;
     this.readRun = readRun;
   }
 
@@ -83,7 +86,18 @@ public final class RunListIndex {
   }
 
   private CwdIndex index(Path cwd) {
-    return indexes.computeIfAbsent(cwd, c -> new CwdIndex(layout.root(c).resolve(FILE), layout.runsDir(c)));
+    return indexes.computeIfAbsent(cwd, c -> new CwdIndex(fileFor(c), layout.runsDir(c)));
+  }
+
+  /** @return {@code <home>/run-lists/<sha-256 of the store root>.jsonl}: nothing is added to the user's cwd */
+  private Path fileFor(Path cwd) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(layout.root(cwd).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return home.resolve(DIR).resolve(java.util.HexFormat.of().formatHex(d, 0, 16) + ".jsonl");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   static Entry entryOf(RunRecord r) {
