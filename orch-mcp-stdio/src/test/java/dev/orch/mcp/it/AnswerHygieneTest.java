@@ -70,7 +70,7 @@ class AnswerHygieneTest {
         Arguments.of("name an object", "{\"name\":{\"x\":1}}", -32602, null),
         Arguments.of("unknown tool", "{\"name\":\"no_such_tool\",\"arguments\":{}}", 0,
             "Error: Unknown tool: no_such_tool. Known tools: cancel_run, continue_run, fetch_agent_messages, "
-                + "get_event_artifact, get_run, list_agents, list_runs, poll_events, send_agent_message, spawn_run"),
+                + "get_event_artifact, get_run"),
         Arguments.of("empty tool name", "{\"name\":\"\"}", 0, "Error: Unknown tool: . Known tools: "),
         Arguments.of("arguments an array", "{\"name\":\"get_run\",\"arguments\":[1,2]}", 0,
             "Invalid arguments for tool get_run: (root): expected object, got array"),
