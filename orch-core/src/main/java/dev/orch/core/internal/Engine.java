@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.AgentInfo;
 import dev.orch.core.AgentMessage;
 import dev.orch.core.ArtifactSlice;
+import dev.orch.core.BackendInfo;
 import dev.orch.core.CancelResult;
 import dev.orch.core.ContinueResult;
 import dev.orch.core.EventPage;
@@ -14,6 +15,7 @@ import dev.orch.core.OrchException;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunId;
 import dev.orch.core.RunLimits;
+import dev.orch.core.RunListener;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
 import dev.orch.core.RunSummary;
@@ -22,6 +24,8 @@ import dev.orch.core.SpawnRequest;
 import dev.orch.core.SpawnResult;
 import dev.orch.core.Timestamps;
 import dev.orch.core.Usage;
+import dev.orch.core.UsageQuery;
+import dev.orch.core.UsageSummary;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.BackendDescriptor;
@@ -78,7 +82,10 @@ public final class Engine implements AutoCloseable {
   private final EventPipeline pipeline;
   private final Scheduler scheduler;
   private final LimitGuard limits;
-  private final Pricing pricing = Pricing.REPORTED_ONLY;
+  private final Pricing pricing;
+  private final RunObservers observers = new RunObservers();
+  private final ExecutorService probeExecutor = Executors.newCachedThreadPool(daemonThreads("orch-probe"));
+  private final BackendProbes probes;
   private final Reconciler reconciler;
   private final RunResolver resolver;
   private final Sessions sessions;
@@ -88,8 +95,9 @@ public final class Engine implements AutoCloseable {
   private volatile boolean closed;
 
   private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads, Detach.OnExit onExit,
-      Caps caps, RunLimits limitDefaults) {
+      Caps caps, RunLimits limitDefaults, Pricing pricing, Map<String, String> env) {
     this.onExit = onExit;
+    this.pricing = pricing;
     this.store = store;
     this.registry = registry;
     this.clock = clock;
@@ -111,8 +119,12 @@ public final class Engine implements AutoCloseable {
           }
         }));
     this.limits = new LimitGuard(limitDefaults, flusher, live::values, this::limitExceeded);
-    commits.listener(new StoreFaults(store, pipeline, flusher, this::onTerminal, this::stopAgent,
-        run -> scheduler.finished(run, run.record().status()), this::forget));
+    StoreFaults faults = new StoreFaults(store, pipeline, flusher, this::onTerminal, this::stopAgent,
+        run -> scheduler.finished(run, run.record().status()), this::forget);
+    faults.observers(observers);
+    commits.listener(faults);
+    commits.observers(observers);
+    this.probes = new BackendProbes(registry, scheduler, probeExecutor, env);
     this.reconciler = new Reconciler(store, clock);
     this.resolver = new RunResolver(store, live, reconciler);
     this.sessions = new Sessions(store, clock);
@@ -130,6 +142,7 @@ public final class Engine implements AutoCloseable {
     Detach.OnExit onExit = Detach.OnExit.from(config.environment());
     Caps caps = Caps.from(config.environment());
     RunLimits limitDefaults = LimitGuard.defaults(config.environment());
+    Pricing pricing = PriceTable.load(config.environment());
     RunStore store = openStore(config);
     BackendRegistry registry;
     try {
@@ -139,7 +152,8 @@ public final class Engine implements AutoCloseable {
       store.close();
       throw e;
     }
-    Engine engine = new Engine(store, registry, config.clock(), threads, onExit, caps, limitDefaults);
+    Engine engine = new Engine(store, registry, config.clock(), threads, onExit, caps, limitDefaults, pricing,
+        config.environment());
     if (config.reconcileOnStart()) {
       engine.reconciler.adopter(new Adoption(store, registry, engine.live, engine.scheduler, engine.pipeline,
           engine.commits, engine.sessions, engine.reconciler, engine::sink,
@@ -300,6 +314,11 @@ public final class Engine implements AutoCloseable {
   private void usage(LiveRun run, UsageReport report) {
     Usage u = pricing.price(report);
     pipeline.change(run, r -> r.withUsage(u));
+    synchronized (run.journal) {
+      if (run.journal.cancelRequested) {
+        return; // already stopping (cancel, shutdown, another limit): the usage is kept, no second stop
+      }
+    }
     LimitGuard.Breach b = limits.check(run, u, report);
     if (b != null) {
       limitExceeded(run, b, report.last());
@@ -510,6 +529,27 @@ public final class Engine implements AutoCloseable {
     return registry.descriptors();
   }
 
+  /** @see dev.orch.core.Orchestrator#listBackends */
+  public List<BackendInfo> listBackends(boolean probe) {
+    ensureOpen();
+    return probes.list(probe);
+  }
+
+  /** @see dev.orch.core.Orchestrator#usage */
+  public UsageSummary usage(UsageQuery query) {
+    return queries.usage(query);
+  }
+
+  /** @see dev.orch.core.Orchestrator#listProfiles */
+  public List<dev.orch.core.ProfileInfo> listProfiles() {
+    return queries.profiles();
+  }
+
+  /** @see dev.orch.core.Orchestrator#listen */
+  public Runnable listen(RunListener listener) {
+    return observers.add(listener);
+  }
+
   /** @return provider diagnostics */
   public List<String> diagnostics() {
     return registry.diagnostics();
@@ -542,6 +582,8 @@ public final class Engine implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     flusher.shutdownNow();
+    probeExecutor.shutdownNow();
+    observers.close();
     registry.close();
     store.close();
   }

@@ -54,6 +54,7 @@ final class GroupCommit {
   private final Executor executor;
   private final ScheduledExecutorService timer;
   private volatile Listener listener;
+  private volatile RunObservers observers;
 
   GroupCommit(RunStore store, Executor executor, ScheduledExecutorService timer) {
     this.store = store;
@@ -63,6 +64,11 @@ final class GroupCommit {
 
   void listener(Listener l) {
     this.listener = l;
+  }
+
+  /** Sets who hears of published changes (run listeners, SPEC §12.9). */
+  void observers(RunObservers o) {
+    this.observers = o;
   }
 
   /** Schedules a commit task for the run (the caller set {@code journal.committing}). */
@@ -149,6 +155,10 @@ final class GroupCommit {
       }
     }
     run.publish(after, events);
+    RunObservers o = observers;
+    if (o != null) {
+      o.published(before, after, events);
+    }
     synchronized (j) {
       j.publishedSeq = after.lastSeq();
       j.endPublished = terminal;

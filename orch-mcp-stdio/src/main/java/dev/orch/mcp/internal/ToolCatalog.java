@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Loads the ten tool declarations from the JSON resources {@code dev/orch/mcp/tools/<name>.json} (SPEC §2) and
+ * Loads the tool declarations from the JSON resources {@code dev/orch/mcp/tools/<name>.json} (SPEC §2) and
  * adapts the backend enums to the backends actually registered.
  *
  * <p>The resources carry the TS server's schemas (same property names, types, required lists, defaults, limits and
@@ -24,15 +24,16 @@ import java.util.Set;
  * then answers {@code Unsupported backend: <id>} naming the artifact to add, which helps more than a schema error.
  */
 public final class ToolCatalog {
-  /** Tool names in the TS server's {@code tools/list} order. */
+  /** Tool names: the TS server's ten in its {@code tools/list} order, then Orch's additions (SPEC §12). */
   public static final List<String> TOOL_NAMES = List.of("spawn_run", "get_run", "poll_events", "cancel_run",
-      "continue_run", "list_runs", "list_agents", "send_agent_message", "fetch_agent_messages", "get_event_artifact");
+      "continue_run", "list_runs", "list_agents", "send_agent_message", "fetch_agent_messages", "get_event_artifact",
+      "list_backends", "get_usage");
 
   /** The built-in backend ids, in the TS server's enum order. */
   public static final List<String> BUILTIN_BACKENDS = List.of("codex", "claude_code", "remote_a2a");
 
   private static final Set<String> READ_ONLY = Set.of("get_run", "poll_events", "list_runs", "list_agents",
-      "fetch_agent_messages", "get_event_artifact");
+      "fetch_agent_messages", "get_event_artifact", "list_backends", "get_usage");
 
   private ToolCatalog() {
   }
@@ -40,7 +41,7 @@ public final class ToolCatalog {
   /**
    * @param mapper the JSON mapper used to parse the resources
    * @param registeredBackends ids of the registered backends (may be empty)
-   * @return the ten definitions in {@link #TOOL_NAMES} order
+   * @return the definitions in {@link #TOOL_NAMES} order
    * @throws UncheckedIOException when a resource is missing or not valid JSON (a packaging defect)
    */
   public static List<ToolDefinition> load(ObjectMapper mapper, Collection<String> registeredBackends) {

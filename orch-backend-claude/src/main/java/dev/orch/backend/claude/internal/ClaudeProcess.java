@@ -44,6 +44,8 @@ public final class ClaudeProcess {
   private volatile CliProcess cli;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final CompletableFuture<CliProcess> ready = new CompletableFuture<>();
+  /** The {@code total_cost_usd} of the last result of this process (its running total), USD. */
+  private volatile double reportedCost;
 
   private ClaudeProcess(String fingerprint, Listener first) {
     this.fingerprint = fingerprint;
@@ -84,6 +86,19 @@ public final class ClaudeProcess {
     if (l != null) {
       l.onExit(code, c.stderrTail());
     }
+  }
+
+  /**
+   * @return the {@code total_cost_usd} of this process's last result (0 before the first): Claude Code reports the
+   *     cost of the whole process, so a run on a pooled process subtracts what earlier runs spent
+   */
+  public double reportedCost() {
+    return reportedCost;
+  }
+
+  /** @param totalCostUsd the {@code total_cost_usd} of the latest result */
+  public void reportedCost(double totalCostUsd) {
+    this.reportedCost = totalCostUsd;
   }
 
   /** @return the fingerprint of the launch (see {@link ClaudeLaunch#fingerprint()}) */

@@ -1,6 +1,8 @@
 package dev.orch.backend.codex.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.codex.CodexConfig;
 import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
@@ -9,6 +11,7 @@ import dev.orch.core.spi.CliProcess;
 import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.core.spi.UsageReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class CodexRun implements RunHandle {
   private static final Logger LOG = LoggerFactory.getLogger(CodexRun.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Key of the remote reference's metadata holding the thread's usage so far (the next resume's baseline). */
+  static final String THREAD_USAGE = "thread_usage";
 
   private final RunSpec spec;
   private final CodexConfig config;
@@ -42,6 +47,8 @@ public final class CodexRun implements RunHandle {
   private final Object lock = new Object();
   private volatile CliProcess process;
   private Path schemaFile;
+  /** The thread's usage before this run (resumed threads report running totals), or null. */
+  private final JsonNode usageBaseline;
   /** Guarded by lock: set once the terminal event was emitted or the run was claimed by cancel/close. */
   private boolean ended;
   private String boundThreadId;
@@ -54,6 +61,28 @@ public final class CodexRun implements RunHandle {
     this.onDone = onDone;
     String resume = spec.resume() == null ? null : spec.resume().backendSessionId();
     this.parser = new CodexEventParser(resume, spec.outputSchema() != null);
+    ObjectNode meta = spec.resume() == null || spec.resume().remoteRef() == null
+        ? null : spec.resume().remoteRef().metadata();
+    this.usageBaseline = meta != null && meta.path(THREAD_USAGE).isObject() ? meta.get(THREAD_USAGE) : null;
+  }
+
+  /** @return the thread reference, with the thread's usage so far (or the baseline) in its metadata */
+  private RemoteRef threadRef(String thread, JsonNode threadUsage) {
+    if (threadUsage == null) {
+      return RemoteRef.conversation("codex", thread);
+    }
+    ObjectNode meta = JSON.createObjectNode();
+    meta.set(THREAD_USAGE, threadUsage.deepCopy());
+    return new RemoteRef("codex", thread, null, null, null, null, meta);
+  }
+
+  /** @return the model of the run: {@code --model}, else a {@code -c model=...} override, else null */
+  private String model() {
+    if (config.model() != null) {
+      return config.model();
+    }
+    JsonNode m = config.config().get("model");
+    return m != null && m.isTextual() ? m.asText() : null;
   }
 
   /**
@@ -133,7 +162,7 @@ public final class CodexRun implements RunHandle {
       String thread = parser.threadId();
       if (thread != null && !thread.equals(boundThreadId)) {
         boundThreadId = thread;
-        sink.bindSession(thread, RemoteRef.conversation("codex", thread));
+        sink.bindSession(thread, threadRef(thread, thread.equals(resumedThread()) ? usageBaseline : null));
       }
       for (RunEvent e : events) {
         sink.emit(e);
@@ -150,12 +179,35 @@ public final class CodexRun implements RunHandle {
         ended = true;
         RunEvent terminal = parser.finish(code, process.stderrTail());
         LOG.debug("run {}: codex exited with {}", spec.runId(), code);
+        reportUsage(terminal != null);
         if (terminal != null) {
           sink.emit(terminal);
         }
       }
     }
     onDone.accept(this);
+  }
+
+  private String resumedThread() {
+    return spec.resume() == null ? null : spec.resume().backendSessionId();
+  }
+
+  /**
+   * Reports the run's usage (SPEC §12.4) and stores the thread's running total with the session (the baseline of
+   * the next resume). Caller holds the lock; the terminal event follows directly when {@code last}.
+   */
+  private void reportUsage(boolean last) {
+    String thread = parser.threadId();
+    JsonNode baseline = thread != null && thread.equals(resumedThread())
+        ? usageBaseline : null;
+    UsageReport report = parser.usageReport(model(), baseline);
+    if (report == null || !last) {
+      return;
+    }
+    if (thread != null) {
+      sink.bindSession(thread, threadRef(thread, parser.threadUsage()));
+    }
+    sink.usage(report);
   }
 
   private void watch() {
