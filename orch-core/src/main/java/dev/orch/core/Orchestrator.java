@@ -157,7 +157,8 @@ public final class Orchestrator implements AutoCloseable {
    * Lists the backends with their availability (SPEC §12.1 list_backends): every registered backend, then those whose
    * provider failed ({@code unavailable}) and those named in {@code ORCH_BACKENDS} but not on the class path
    * ({@code declared_not_installed}). Probes (CLI {@code --version}, the default remote agent's card) run in
-   * parallel; the call waits at most 5 s for them; results are cached for about 30 s.
+   * parallel; the call waits at most 5 s for them (a probe still running then is {@code unknown} and its result is
+   * cached for the next call); results are cached for about 30 s.
    *
    * @param probe false to answer at once without probing: every registered backend is then {@code unknown}
    * @return one entry per backend, registered ones by id first; never null

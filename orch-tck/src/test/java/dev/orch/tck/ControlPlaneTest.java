@@ -172,27 +172,55 @@ class ControlPlaneTest {
   }
 
   @Test
-  @DisplayName("a probe that does not answer within 5 s is reported unavailable; the others are not held up")
-  void probeCap() {
+  @DisplayName("a probe still running after 5 s is reported unknown (its result is cached when it comes); the others "
+      + "are not held up, and each probe is asked to finish before the cap")
+  void probeCap() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
+    List<Duration> asked = new CopyOnWriteArrayList<>();
     Probed stuck = new Probed("p_stuck", t -> {
+      asked.add(t);
       try {
         never.await(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return ProbeResult.inProcess();
+      return new ProbeResult(Availability.AVAILABLE, "late", null, "answered late");
     });
     Probed quick = new Probed("p_quick", t -> ProbeResult.inProcess());
     Orchestrator o = open(List.of(stuck, quick));
     try {
       List<BackendInfo> list = o.listBackends(true);
-      assertThat(info(list, "p_stuck").availability()).isEqualTo(Availability.UNAVAILABLE);
-      assertThat(info(list, "p_stuck").detail()).isEqualTo("the probe did not answer within 5000 ms");
+      assertThat(info(list, "p_stuck").availability()).isEqualTo(Availability.UNKNOWN);
+      assertThat(info(list, "p_stuck").detail()).startsWith("the probe did not answer within 5000 ms");
       assertThat(info(list, "p_quick").availability()).isEqualTo(Availability.AVAILABLE);
+      assertThat(asked).singleElement().satisfies(t -> assertThat(t).isLessThan(Duration.ofSeconds(5)));
+      never.countDown();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      BackendInfo late = info(o.listBackends(true), "p_stuck");
+      while (late.availability() == Availability.UNKNOWN && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+        late = info(o.listBackends(true), "p_stuck");
+      }
+      assertThat(late.version()).as("the late result was cached").isEqualTo("late");
+      assertThat(stuck.calls.get()).as("probed once").isEqualTo(1);
     } finally {
       never.countDown();
     }
+  }
+
+  @Test
+  @DisplayName("ORCH_PROBE_TIMEOUT_MS changes the cap; a bad value stops the Orchestrator from starting")
+  void probeTimeoutSetting() {
+    List<Duration> asked = new CopyOnWriteArrayList<>();
+    Orchestrator o = open(List.of(new Probed("p_timed", t -> {
+      asked.add(t);
+      return ProbeResult.inProcess();
+    })), "ORCH_PROBE_TIMEOUT_MS", "20000");
+    assertThat(info(o.listBackends(true), "p_timed").availability()).isEqualTo(Availability.AVAILABLE);
+    assertThat(asked).singleElement().satisfies(t -> assertThat(t).isBetween(Duration.ofSeconds(19),
+        Duration.ofSeconds(20)));
+    assertThatThrownBy(() -> open(List.of(new ScriptedBackend()), "ORCH_PROBE_TIMEOUT_MS", "soon"))
+        .isInstanceOf(OrchException.class).hasMessageContaining("ORCH_PROBE_TIMEOUT_MS must be an integer");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.orch.core.internal;
 
 import dev.orch.core.Availability;
 import dev.orch.core.BackendInfo;
+import dev.orch.core.OrchException;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendDescriptor;
 import dev.orch.core.spi.Capability;
@@ -29,15 +30,21 @@ import org.slf4j.LoggerFactory;
  * plus the backends named in {@code ORCH_BACKENDS} that are not on the class path ({@code declared_not_installed})
  * and those whose provider failed to create its backend ({@code unavailable}).
  *
- * <p>Probes run in parallel, each on its own task; the answer waits at most {@link #PROBE_CAP} for all of them
- * (a probe still running then is reported {@code unavailable}, "did not answer within 5000 ms"). A result is cached
- * for {@link #CACHE_TTL}; concurrent callers share a probe in flight. {@code probe:false} answers at once with
+ * <p>Probes run in parallel, each on its own task, and are asked to finish within the cap ({@link #PROBE_CAP},
+ * {@value #CAP_ENV} to change it) minus {@link #PROBE_MARGIN} (a CLI that does not answer by then is
+ * {@code unavailable}). The answer waits at most the cap for all of them; a probe still running then (a slow machine) is reported {@code unknown} —
+ * nothing is known yet — and keeps running: its result is cached for the next call. A result is cached for
+ * {@link #CACHE_TTL}; concurrent callers share a probe in flight. {@code probe:false} answers at once with
  * {@code unknown} (no probe is started). Thread-safe.
  */
 final class BackendProbes {
   private static final Logger LOG = LoggerFactory.getLogger(BackendProbes.class);
-  /** Longest time an answer waits for the probes. */
+  /** Default of the longest time an answer waits for the probes (SPEC §12.1: 5 s). */
   static final Duration PROBE_CAP = Duration.ofSeconds(5);
+  /** The environment variable that changes the cap, ms (for machines where a CLI starts slowly). */
+  static final String CAP_ENV = "ORCH_PROBE_TIMEOUT_MS";
+  /** Time left for the engine between a probe's own deadline and the cap. */
+  static final Duration PROBE_MARGIN = Duration.ofMillis(250);
   /** How long a probe result is reused. */
   static final Duration CACHE_TTL = Duration.ofSeconds(30);
   /** The environment variable naming the backends the operator expects, comma- or space-separated. */
@@ -50,6 +57,7 @@ final class BackendProbes {
   private final Scheduler scheduler;
   private final ExecutorService executor;
   private final Set<String> declared;
+  private final Duration cap;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<ProbeResult>> inFlight = new ConcurrentHashMap<>();
 
@@ -64,6 +72,28 @@ final class BackendProbes {
     this.scheduler = scheduler;
     this.executor = executor;
     this.declared = declared(env.get(DECLARED_ENV));
+    this.cap = cap(env);
+  }
+
+  /**
+   * @return {@value #CAP_ENV} or the 5 s default
+   * @throws OrchException INVALID_ARGUMENT when it is not an integer between 500 and 600000
+   */
+  static Duration cap(Map<String, String> env) {
+    String v = env.get(CAP_ENV);
+    if (v == null || v.isBlank()) {
+      return PROBE_CAP;
+    }
+    try {
+      long ms = Long.parseLong(v.trim());
+      if (ms >= 500 && ms <= 600_000) {
+        return Duration.ofMillis(ms);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw OrchException.invalid("Invalid probe setting: " + CAP_ENV
+        + " must be an integer between 500 and 600000 (ms), got \"" + v + "\"");
   }
 
   private static Set<String> declared(String v) {
@@ -87,7 +117,7 @@ final class BackendProbes {
         probes.put(d.id(), probeOf(d.id()));
       }
     }
-    long deadline = System.nanoTime() + PROBE_CAP.toNanos();
+    long deadline = System.nanoTime() + cap.toNanos();
     List<BackendInfo> out = new ArrayList<>();
     for (BackendDescriptor d : descriptors) {
       ProbeResult r = probe ? await(d.id(), probes.get(d.id()), deadline)
@@ -151,7 +181,7 @@ final class BackendProbes {
     ProbeResult r;
     try {
       Backend b = registry.get(id);
-      r = b.probe(PROBE_CAP);
+      r = b.probe(cap.minus(PROBE_MARGIN));
       if (r == null) {
         r = ProbeResult.unknown("the backend's probe gave no answer");
       }
@@ -164,11 +194,12 @@ final class BackendProbes {
     f.complete(r);
   }
 
-  private static ProbeResult await(String id, CompletableFuture<ProbeResult> f, long deadline) {
+  private ProbeResult await(String id, CompletableFuture<ProbeResult> f, long deadline) {
     try {
       return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      return ProbeResult.unavailable(null, "the probe did not answer within " + PROBE_CAP.toMillis() + " ms");
+      return ProbeResult.unknown("the probe did not answer within " + cap.toMillis() + " ms; it goes on and "
+          + "its result is cached for the next call");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ProbeResult.unknown("interrupted while probing");

@@ -143,6 +143,7 @@ public final class Engine implements AutoCloseable {
     Caps caps = Caps.from(config.environment());
     RunLimits limitDefaults = LimitGuard.defaults(config.environment());
     Pricing pricing = PriceTable.load(config.environment());
+    BackendProbes.cap(config.environment()); // validated before anything is opened
     RunStore store = openStore(config);
     BackendRegistry registry;
     try {

@@ -19,12 +19,14 @@ import java.util.regex.Pattern;
  * Helper for backend authors: checks a CLI by running {@code <executable> --version} (SPEC §12.1 {@code available}:
  * "CLI found and answers {@code --version}"). Not a contract: backends may probe differently.
  *
- * <p>The child gets an empty stdin, stdout and stderr are read together (at most {@value #MAX_OUTPUT} bytes kept),
- * and a child that does not exit within the timeout is killed with its descendants.
+ * <p>The child gets an empty stdin; stdout (where the version is) and stderr (warnings, errors) are read apart, at most
+ * {@value #MAX_OUTPUT} bytes each; a child that does not exit within the timeout is killed with its descendants.
  */
 public final class CliProbe {
   /** Most bytes of output kept. */
   static final int MAX_OUTPUT = 4096;
+  /** How long the output is still read after the CLI exited, ms. */
+  static final long READ_AFTER_EXIT_MS = 200;
   private static final Pattern VERSION = Pattern.compile("(\\d+\\.\\d+(?:\\.\\d+)?(?:[-+][0-9A-Za-z.]+)?)");
 
   private CliProbe() {
@@ -37,14 +39,14 @@ public final class CliProbe {
    * @param env variables added to the child's environment (e.g. {@code PATH}), may be empty
    * @param timeout longest wait for the child to exit
    * @param threads makes the one thread that reads the child's output
-   * @return {@code available} with the version (the first {@code x.y[.z]} token of the first output line, else that
-   *     line) when the child exits with 0; {@code unavailable} with the exit code and the output's first line when it
-   *     exits otherwise, does not exit in time, or cannot be started. Never throws for a failing CLI.
+   * @return {@code available} with the version (the first {@code x.y[.z]} token of the first stdout line, else that
+   *     line) when the child exits with 0; {@code unavailable} with the exit code and the first stderr (else stdout)
+   *     line when it exits otherwise, does not exit in time, or cannot be started. Never throws for a failing CLI.
    */
   public static ProbeResult version(Path executable, Map<String, String> env, Duration timeout,
       ThreadFactory threads) {
     String exe = executable.toString();
-    ProcessBuilder pb = new ProcessBuilder(exe, "--version").redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(exe, "--version");
     pb.environment().putAll(env);
     long started = System.nanoTime();
     Process p;
@@ -59,9 +61,13 @@ public final class CliProbe {
       // the child may already be gone; its exit code tells
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
     Thread reader = threads.newThread(() -> drain(p.getInputStream(), out));
     reader.setName("orch-probe-" + executable.getFileName());
     reader.start();
+    Thread errReader = threads.newThread(() -> drain(p.getErrorStream(), err));
+    errReader.setName("orch-probe-err-" + executable.getFileName());
+    errReader.start();
     boolean exited;
     try {
       exited = p.waitFor(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
@@ -75,20 +81,22 @@ public final class CliProbe {
           + timeout.toMillis() + " ms");
     }
     try {
-      reader.join(1000);
+      // a child the CLI left behind may hold the pipes open: what was written before the exit is read by now
+      reader.join(READ_AFTER_EXIT_MS);
+      errReader.join(READ_AFTER_EXIT_MS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    String text;
-    synchronized (out) {
-      text = out.toString(StandardCharsets.UTF_8);
-    }
-    String first = firstLine(text);
+    String stdout = text(out);
+    String stderr = text(err);
     long ms = (System.nanoTime() - started) / 1_000_000;
     if (p.exitValue() != 0) {
+      String why = firstLine(stderr).isEmpty() ? firstLine(stdout) : firstLine(stderr);
       return ProbeResult.unavailable(exe, executable.getFileName() + " --version exited with " + p.exitValue()
-          + (first.isEmpty() ? "" : ": " + first));
+          + (why.isEmpty() ? "" : ": " + why));
     }
+    // the version is on stdout; some CLIs print warnings first (codex on stderr about PATH aliases)
+    String first = firstLine(stdout).isEmpty() ? firstLine(stderr) : firstLine(stdout);
     Matcher m = VERSION.matcher(first);
     String version = m.find() ? m.group(1) : first.isEmpty() ? null : first;
     return new ProbeResult(Availability.AVAILABLE, version, exe,
@@ -108,6 +116,12 @@ public final class CliProbe {
       }
     } catch (IOException e) {
       // the child was killed or closed its output
+    }
+  }
+
+  private static String text(ByteArrayOutputStream b) {
+    synchronized (b) {
+      return b.toString(StandardCharsets.UTF_8);
     }
   }
 

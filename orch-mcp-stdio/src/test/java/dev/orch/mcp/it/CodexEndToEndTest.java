@@ -38,7 +38,7 @@ class CodexEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> TERMINAL = Set.of("completed", "failed", "cancelled", "rejected");
   private static final Set<String> SUMMARY_KEYS = Set.of("run_id", "backend", "role", "session_id", "agent_name",
-      "status", "started_at", "updated_at", "summary", "last_seq", "cwd", "metadata", "remote_ref");
+      "status", "started_at", "updated_at", "summary", "last_seq", "cwd", "metadata", "remote_ref", "usage");
 
   @TempDir
   Path tmp;

@@ -10,9 +10,12 @@ import dev.orch.core.testing.Peers;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("tools/list of a real server process matches the TS server's tool surface")
+@DisplayName("tools/list of a real server process matches the TS server's tool surface, extended by SPEC §12")
 class ToolSchemasTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,29 +53,78 @@ class ToolSchemasTest {
   }
 
   @Test
-  @DisplayName("the server lists the same ten tools in the same order")
+  @DisplayName("the server lists the TS server's ten tools first, in the same order, then Orch's additions (SPEC §12)")
   void sameToolNames() {
-    assertThat(ours.keySet()).hasSize(10).containsExactlyElementsOf(fixture.keySet());
+    assertThat(new ArrayList<>(ours.keySet()).subList(0, 10)).containsExactlyElementsOf(fixture.keySet());
+    assertThat(ours.keySet()).contains("list_backends", "get_usage");
   }
 
   @Test
-  @DisplayName("every input schema has the fixture's property names, types, required lists, defaults, limits and enums")
+  @DisplayName("every seed input schema keeps the fixture's property names, types, required lists, defaults, limits and "
+      + "enums; new inputs are optional additions")
   void sameInputSchemas() {
     for (String name : fixture.keySet()) {
       JsonNode expected = withoutDescriptions(fixture.get(name).get("inputSchema"));
       JsonNode actual = withoutDescriptions(JSON.valueToTree(ours.get(name).inputSchema()));
-      assertThat(actual).as("inputSchema of %s", name).isEqualTo(expected);
+      assertExtends(expected, actual, "inputSchema of " + name, true);
     }
   }
 
   @Test
-  @DisplayName("every tool declares the fixture's output schema")
+  @DisplayName("every seed tool declares the fixture's output schema, extended only by new keys")
   void sameOutputSchemas() {
     for (String name : fixture.keySet()) {
       assertThat(ours.get(name).outputSchema()).as("outputSchema of %s", name).isNotNull();
       JsonNode expected = withoutDescriptions(fixture.get(name).get("outputSchema"));
       JsonNode actual = withoutDescriptions(JSON.valueToTree(ours.get(name).outputSchema()));
-      assertThat(actual).as("outputSchema of %s", name).isEqualTo(expected);
+      assertExtends(expected, actual, "outputSchema of " + name, false);
+    }
+    JsonNode run = JSON.valueToTree(ours.get("get_run").outputSchema());
+    assertThat(run.at("/properties/usage/anyOf/0/properties/cost_source/enum")).hasSize(3);
+    assertThat(run.at("/required").toString()).contains("\"usage\"");
+  }
+
+  /**
+   * Asserts that {@code actual} is {@code expected} plus additions: extra {@code properties}, and for output schemas
+   * extra {@code required} names of added properties (input additions must stay optional). Everything else is equal.
+   */
+  static void assertExtends(JsonNode expected, JsonNode actual, String where, boolean input) {
+    if (!expected.isObject()) {
+      assertThat(actual).as(where).isEqualTo(expected);
+      return;
+    }
+    assertThat(actual.isObject()).as("%s is an object", where).isTrue();
+    Set<String> keys = new LinkedHashSet<>();
+    actual.fieldNames().forEachRemaining(keys::add);
+    expected.fieldNames().forEachRemaining(k -> assertThat(keys).as("%s keeps %s", where, k).contains(k));
+    for (String k : keys) {
+      JsonNode e = expected.get(k);
+      JsonNode a = actual.get(k);
+      if (k.equals("properties") && e != null) {
+        e.fieldNames().forEachRemaining(p -> assertExtends(e.get(p), a.get(p), where + "." + p, input));
+      } else if (k.equals("required") && e != null) {
+        List<String> exp = new ArrayList<>();
+        e.forEach(x -> exp.add(x.asText()));
+        List<String> act = new ArrayList<>();
+        a.forEach(x -> act.add(x.asText()));
+        if (input) {
+          assertThat(act).as("%s.required (new inputs are optional)", where).containsExactlyElementsOf(exp);
+        } else {
+          assertThat(act).as("%s.required", where).startsWith(exp.toArray(String[]::new));
+          act.subList(exp.size(), act.size()).forEach(extra -> assertThat(expected.path("properties").has(extra))
+              .as("%s.required adds only new keys (%s)", where, extra).isFalse());
+        }
+      } else {
+        assertThat(e).as("%s has no new keyword %s", where, k).isNotNull();
+        if (e.isArray()) {
+          assertThat(a.size()).as("%s.%s size", where, k).isEqualTo(e.size());
+          for (int i = 0; i < e.size(); i++) {
+            assertExtends(e.get(i), a.get(i), where + "." + k + "[" + i + "]", input);
+          }
+        } else {
+          assertExtends(e, a, where + "." + k, input);
+        }
+      }
     }
   }
 
@@ -101,6 +153,18 @@ class ToolSchemasTest {
     assertThat(artifact.at("/limit/maximum").asLong()).isEqualTo(262144);
     assertThat(artifact.at("/limit/default").asLong()).isEqualTo(65536);
     JsonNode spawn = JSON.valueToTree(ours.get("spawn_run").inputSchema());
+    assertThat(spawn.at("/properties/priority/minimum").asInt()).isZero();
+    assertThat(spawn.at("/properties/priority/maximum").asInt()).isEqualTo(9);
+    assertThat(spawn.at("/properties/priority/default").asInt()).isEqualTo(5);
+    assertThat(spawn.at("/properties/depends_on/maxItems").asInt()).isEqualTo(100);
+    List<String> limits = new ArrayList<>();
+    spawn.at("/properties/limits/properties").fieldNames().forEachRemaining(limits::add);
+    assertThat(limits).containsExactly("timeout_ms", "idle_timeout_ms", "max_turns", "max_tokens", "max_cost_usd");
+    JsonNode backends = JSON.valueToTree(ours.get("list_backends").inputSchema());
+    assertThat(backends.at("/properties/probe/default").asBoolean()).isTrue();
+    JsonNode usage = JSON.valueToTree(ours.get("get_usage").inputSchema());
+    assertThat(usage.at("/properties/group_by/enum").toString())
+        .isEqualTo("[\"backend\",\"model\",\"agent_name\",\"run\"]");
     assertThat(spawn.at("/properties/backend/enum")).containsExactly(
         JSON.getNodeFactory().textNode("codex"), JSON.getNodeFactory().textNode("claude_code"),
         JSON.getNodeFactory().textNode("remote_a2a"));
