@@ -173,7 +173,7 @@ class McpNativeEndToEndTest {
     JsonNode runs = read(client, "orch://runs");
     assertThat(runs.path("total").asInt()).isEqualTo(2);
     assertThat(runs.path("runs").get(0).path("run_id").asText()).isEqualTo(run);
-    assertThat(ControlPlaneEndToEndTest.backend(read(client, "orch://backends"), "codex")
+    assertThat(ControlAssertions.backend(read(client, "orch://backends"), "codex")
         .path("availability_state").asText()).isEqualTo("available");
     JsonNode profiles = read(client, "orch://profiles");
     assertThat(profiles.path("profiles")).singleElement().satisfies(p -> {
@@ -279,7 +279,7 @@ class McpNativeEndToEndTest {
       ObjectNode usageArgs = args.deepCopy().put("nickname", "third").put("prompt", "count me [usage]");
       String metered = mcp.spawn(usageArgs).path("run_id").asText();
       assertThat(mcp.awaitTerminal(metered, T)).isEqualTo("completed");
-      assertThat(mcp.getRun(metered).path("usage")).isEqualTo(ControlPlaneEndToEndTest.read("{\"input_tokens\":1500,"
+      assertThat(mcp.getRun(metered).path("usage")).isEqualTo(ControlAssertions.read("{\"input_tokens\":1500,"
           + "\"cached_input_tokens\":500,\"output_tokens\":250,\"reasoning_output_tokens\":50,\"total_tokens\":1750,"
           + "\"cost_usd\":0.0123,\"cost_source\":\"reported\",\"model\":\"remote-model-1\"}"));
     }

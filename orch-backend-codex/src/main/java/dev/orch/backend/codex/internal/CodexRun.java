@@ -76,10 +76,26 @@ public final class CodexRun implements RunHandle {
     return new RemoteRef("codex", thread, null, null, null, null, meta);
   }
 
-  /** @return the model of the run: {@code --model}, else a {@code -c model=...} override, else null */
-  private String model() {
+  /**
+   * @return the model of the run: {@code model} / {@code ORCH_CODEX_MODEL}, else {@code -m}/{@code --model} in
+   *     {@code extra_args} (the last one, as codex reads it), else a {@code -c model=...} override, else null
+   */
+  String model() {
     if (config.model() != null) {
       return config.model();
+    }
+    String fromArgs = null;
+    List<String> args = config.extraArgs();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if ((a.equals("-m") || a.equals("--model")) && i + 1 < args.size()) {
+        fromArgs = args.get(++i);
+      } else if (a.startsWith("--model=")) {
+        fromArgs = a.substring("--model=".length());
+      }
+    }
+    if (fromArgs != null && !fromArgs.isBlank()) {
+      return fromArgs;
     }
     JsonNode m = config.config().get("model");
     return m != null && m.isTextual() ? m.asText() : null;

@@ -9,16 +9,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.a2a.testing.JsA2aPeer;
 import dev.orch.backend.codex.testing.MockResponsesApi;
 import dev.orch.core.testing.Peers;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,13 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC §12.1–12.4 through the real server process over stdio (MCP Java SDK client): list_backends with the real CLIs
- * and the real A2A JS peer, bad input for every new argument, caps and priorities, limits, and usage and cost from the
- * real codex CLI on the mock model. Timing-driven cases (caps, time limits) use {@link FakeCodex}. Figures (probe
- * times, queue start latency, limit enforcement delay) are printed as {@code [figure]} lines; nothing asserts on time.
+ * SPEC §12.1 and §12.4 through the real server process over stdio (MCP Java SDK client): list_backends with the real
+ * CLIs and the real A2A JS peer, bad input for every new argument, and usage and cost from the real codex CLI on the
+ * mock model (price table, ORCH_PRICES, get_usage). Figures are printed as {@code [figure]} lines; nothing asserts on
+ * time.
  */
-@DisplayName("Control plane end to end: list_backends, priority, caps, limits, usage and get_usage over stdio")
-class ControlPlaneEndToEndTest {
+@DisplayName("Control tools end to end: list_backends, bad input, usage, price table and get_usage over stdio")
+class ControlToolsEndToEndTest {
   private static final Duration T = Duration.ofSeconds(60);
 
   @TempDir
@@ -67,29 +64,6 @@ class ControlPlaneEndToEndTest {
         .put("session_mode", "new").put("prompt", prompt);
   }
 
-  static JsonNode backend(JsonNode list, String id) {
-    for (JsonNode b : list.path("backends")) {
-      if (b.path("backend").asText().equals(id)) {
-        return b;
-      }
-    }
-    throw new AssertionError("no backend " + id + " in " + list);
-  }
-
-  static void figure(String text) {
-    System.err.println("[figure] " + text);
-  }
-
-  static long ms(JsonNode event) {
-    return Instant.parse(event.path("ts").asText()).toEpochMilli();
-  }
-
-  static int closedPort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   @DisplayName("list_backends: installed CLIs are available with version and executable, the default A2A agent is "
       + "reachable, an ORCH_BACKENDS name without a jar is declared_not_installed, probe:false is unknown; missing "
@@ -111,11 +85,11 @@ class ControlPlaneEndToEndTest {
       JsonNode quick = mcp.call("list_backends", object().put("probe", false));
       long noProbeMs = (System.nanoTime() - t0) / 1_000_000;
       for (String id : List.of("codex", "claude_code", "remote_a2a")) {
-        assertThat(backend(quick, id).path("availability_state").asText()).as(id).isEqualTo("unknown");
-        assertThat(backend(quick, id).path("version").isNull()).isTrue();
+        assertThat(ControlAssertions.backend(quick, id).path("availability_state").asText()).as(id).isEqualTo("unknown");
+        assertThat(ControlAssertions.backend(quick, id).path("version").isNull()).isTrue();
       }
-      assertThat(backend(quick, "gemini").path("availability_state").asText()).isEqualTo("declared_not_installed");
-      assertThat(backend(quick, "gemini").path("availability_detail").asText()).contains("ORCH_BACKENDS");
+      assertThat(ControlAssertions.backend(quick, "gemini").path("availability_state").asText()).isEqualTo("declared_not_installed");
+      assertThat(ControlAssertions.backend(quick, "gemini").path("availability_detail").asText()).contains("ORCH_BACKENDS");
 
       t0 = System.nanoTime();
       JsonNode probed = mcp.call("list_backends", object());
@@ -124,7 +98,7 @@ class ControlPlaneEndToEndTest {
       JsonNode again = mcp.call("list_backends", object().put("probe", true));
       long cachedMs = (System.nanoTime() - t0) / 1_000_000;
 
-      JsonNode codex = backend(probed, "codex");
+      JsonNode codex = ControlAssertions.backend(probed, "codex");
       assertThat(codex.path("availability_state").asText()).as(codex.toString()).isEqualTo("available");
       assertThat(codex.path("version").asText()).matches("\\d+\\.\\d+\\.\\d+.*");
       assertThat(codex.path("executable").asText()).isEqualTo(Peers.codexBinary().toString());
@@ -132,18 +106,18 @@ class ControlPlaneEndToEndTest {
       assertThat(codex.path("running").asInt()).isZero();
       assertThat(codex.path("queued").asInt()).isZero();
       assertThat(codex.path("max_running").asInt()).isEqualTo(3);
-      JsonNode claude = backend(probed, "claude_code");
+      JsonNode claude = ControlAssertions.backend(probed, "claude_code");
       assertThat(claude.path("availability_state").asText()).as(claude.toString()).isEqualTo("available");
       assertThat(claude.path("version").asText()).matches("\\d+\\.\\d+\\.\\d+.*");
       assertThat(claude.path("max_running").isNull()).isTrue();
-      JsonNode a2a = backend(probed, "remote_a2a");
+      JsonNode a2a = ControlAssertions.backend(probed, "remote_a2a");
       assertThat(a2a.path("availability_state").asText()).as(a2a.toString()).isEqualTo("reachable");
       assertThat(a2a.path("version").asText()).isEqualTo("1.0.0");
       assertThat(a2a.path("availability_detail").asText()).contains("JS Test Peer");
-      assertThat(backend(probed, "gemini").path("availability_state").asText()).isEqualTo("declared_not_installed");
+      assertThat(ControlAssertions.backend(probed, "gemini").path("availability_state").asText()).isEqualTo("declared_not_installed");
       assertThat(again.path("backends")).isEqualTo(probed.path("backends"));
-      figure("list_backends (3 backends: codex, claude, remote_a2a) probe:false " + noProbeMs + " ms, uncached "
-          + uncachedMs + " ms (claude: " + backend(probed, "claude_code").path("availability_detail").asText()
+      ControlAssertions.figure("list_backends (3 backends: codex, claude, remote_a2a) probe:false " + noProbeMs + " ms, uncached "
+          + uncachedMs + " ms (claude: " + ControlAssertions.backend(probed, "claude_code").path("availability_detail").asText()
           + "), cached " + cachedMs + " ms");
     }
 
@@ -151,16 +125,16 @@ class ControlPlaneEndToEndTest {
     Path notExecutable = Files.writeString(tmp.resolve("claude-not-executable"), "text");
     broken.put("ORCH_CODEX_EXECUTABLE", tmp.resolve("no/such/codex").toString());
     broken.put("ORCH_CLAUDE_EXECUTABLE", notExecutable.toString());
-    int port = closedPort();
+    int port = ControlAssertions.closedPort();
     broken.put("ORCH_A2A_AGENT_URL", "http://127.0.0.1:" + port);
     McpRuns down = start(broken);
     JsonNode list = down.call("list_backends", object());
-    JsonNode codex = backend(list, "codex");
+    JsonNode codex = ControlAssertions.backend(list, "codex");
     assertThat(codex.path("availability_state").asText()).isEqualTo("unavailable");
     assertThat(codex.path("availability_detail").asText()).contains("executable")
         .contains("does not exist or is not an executable file");
-    assertThat(backend(list, "claude_code").path("availability_state").asText()).isEqualTo("unavailable");
-    JsonNode a2a = backend(list, "remote_a2a");
+    assertThat(ControlAssertions.backend(list, "claude_code").path("availability_state").asText()).isEqualTo("unavailable");
+    JsonNode a2a = ControlAssertions.backend(list, "remote_a2a");
     assertThat(a2a.path("availability_state").asText()).isEqualTo("unavailable");
     assertThat(a2a.path("availability_detail").asText()).contains("could not load the agent card")
         .contains(String.valueOf(port));
@@ -196,7 +170,7 @@ class ControlPlaneEndToEndTest {
     cases.put("{\"depends_on\": [\"no-such-run\"]}", "Error: depends_on: Unknown run_id: no-such-run");
     for (Map.Entry<String, String> c : cases.entrySet()) {
       ObjectNode args = spawnArgs("quick");
-      args.setAll((ObjectNode) read(c.getKey()));
+      args.setAll((ObjectNode) ControlAssertions.read(c.getKey()));
       String error = mcp.callError("spawn_run", args);
       assertThat(error).as("spawn_run with %s", c.getKey()).contains(c.getValue());
       if (!c.getValue().startsWith("Error:")) {
@@ -226,116 +200,6 @@ class ControlPlaneEndToEndTest {
   }
 
   @Test
-  @DisplayName("ORCH_MAX_RUNNING=1: later runs stay queued with their position (higher priority first), a queued "
-      + "run cancels without starting, and the next run starts when the slot frees")
-  void capsAndPriority() throws Exception {
-    FakeCodex fake = FakeCodex.create(tmp.resolve("fake"));
-    fake.configure(env);
-    env.put("ORCH_MAX_RUNNING", "1");
-    McpRuns mcp = start(env);
-    String a = mcp.spawn(spawnArgs("HOLD:a")).path("run_id").asText();
-    mcp.awaitStatus(a, Set.of("running"), T);
-    String low = mcp.spawn(spawnArgs("quick low").put("priority", 1)).path("run_id").asText();
-    String high = mcp.spawn(spawnArgs("quick high").put("priority", 9)).path("run_id").asText();
-    String dropped = mcp.spawn(spawnArgs("never")).path("run_id").asText();
-    JsonNode h = mcp.getRun(high);
-    assertThat(h.path("status").asText()).isEqualTo("queued");
-    assertThat(h.path("summary").asText()).isEqualTo("Queued (position 1)");
-    assertThat(mcp.getRun(dropped).path("summary").asText()).isEqualTo("Queued (position 2)");
-    assertThat(mcp.getRun(low).path("summary").asText()).isEqualTo("Queued (position 3)");
-    JsonNode codex = backend(mcp.call("list_backends", object().put("probe", false)), "codex");
-    assertThat(codex.path("running").asInt()).isEqualTo(1);
-    assertThat(codex.path("queued").asInt()).isEqualTo(3);
-    assertThat(codex.path("max_running").isNull()).as("only the global cap").isTrue();
-
-    assertThat(mcp.call("cancel_run", object().put("run_id", dropped)).path("status").asText())
-        .isEqualTo("cancelled");
-    assertThat(mcp.awaitTerminal(dropped, T)).isEqualTo("cancelled");
-    assertThat(mcp.types(dropped)).as("a cancelled queued run never started").containsExactly("status_changed");
-    assertThat(mcp.getRun(low).path("summary").asText()).isEqualTo("Queued (position 2)");
-
-    fake.release("a");
-    assertThat(mcp.awaitTerminal(a, T)).isEqualTo("completed");
-    assertThat(mcp.awaitTerminal(high, T)).isEqualTo("completed");
-    assertThat(mcp.awaitTerminal(low, T)).isEqualTo("completed");
-    long highStart = ms(mcp.ofType(high, "run_started").get(0));
-    long lowStart = ms(mcp.ofType(low, "run_started").get(0));
-    assertThat(highStart).as("the higher priority started first").isLessThanOrEqualTo(lowStart);
-    assertThat(ms(mcp.ofType(low, "run_started").get(0)))
-        .isGreaterThanOrEqualTo(ms(mcp.ofType(high, "run_completed").get(0)));
-
-    List<Long> latencies = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      String holder = mcp.spawn(spawnArgs("HOLD:h" + i)).path("run_id").asText();
-      mcp.awaitStatus(holder, Set.of("running"), T);
-      String next = mcp.spawn(spawnArgs("quick " + i)).path("run_id").asText();
-      assertThat(mcp.getRun(next).path("status").asText()).isEqualTo("queued");
-      fake.release("h" + i);
-      mcp.awaitTerminal(holder, T);
-      mcp.awaitTerminal(next, T);
-      latencies.add(ms(mcp.ofType(next, "run_started").get(0)) - ms(mcp.ofType(holder, "run_completed").get(0)));
-    }
-    figure("queue start latency after a slot frees (run_completed ts → next run_started ts), 5 runs: " + latencies
-        + " ms");
-  }
-
-  @Test
-  @DisplayName("time limits: timeout_ms and idle_timeout_ms stop the run like a cancel (process gone) and end it "
-      + "run_failed with code limit_exceeded and the limit's name")
-  void timeLimits() throws Exception {
-    FakeCodex fake = FakeCodex.create(tmp.resolve("fake"));
-    fake.configure(env);
-    McpRuns mcp = start(env);
-    ObjectNode args = spawnArgs("HANG please");
-    args.putObject("limits").put("timeout_ms", 1500);
-    String run = mcp.spawn(args).path("run_id").asText();
-    assertThat(mcp.awaitTerminal(run, T)).isEqualTo("failed");
-    JsonNode failed = mcp.ofType(run, "run_failed").get(0);
-    assertThat(failed.path("data").path("code").asText()).isEqualTo("limit_exceeded");
-    assertThat(failed.path("data").path("limit").asText()).isEqualTo("timeout_ms");
-    assertThat(failed.path("data").path("message").asText()).matches("timeout_ms exceeded: \\d+ > 1500");
-    assertThat(mcp.terminalCount(run)).isOne();
-    long timeoutDetection = seen(failed) - 1500;
-    assertThat(awaitNoFakeProcess(fake)).as("the fake CLI was stopped").isTrue();
-
-    ObjectNode idleArgs = spawnArgs("HANG quietly");
-    idleArgs.putObject("limits").put("idle_timeout_ms", 1000);
-    String idle = mcp.spawn(idleArgs).path("run_id").asText();
-    assertThat(mcp.awaitTerminal(idle, T)).isEqualTo("failed");
-    JsonNode idleFailed = mcp.ofType(idle, "run_failed").get(0);
-    assertThat(idleFailed.path("data").path("limit").asText()).isEqualTo("idle_timeout_ms");
-    assertThat(idleFailed.path("data").path("code").asText()).isEqualTo("limit_exceeded");
-    List<JsonNode> events = mcp.events(idle);
-    long lastBefore = ms(events.get(events.size() - 2));
-    long idleTotal = ms(idleFailed) - lastBefore - 1000;
-    long idleDetection = seen(idleFailed) - 1000;
-    assertThat(awaitNoFakeProcess(fake)).isTrue();
-    figure("limit enforcement delay: detection (seen − limit, sweep every 100 ms) timeout_ms " + timeoutDetection
-        + " ms, idle_timeout_ms " + idleDetection + " ms; idle limit crossing → run_failed recorded (detection + "
-        + "stopping the CLI) " + idleTotal + " ms");
-  }
-
-  /** @return the {@code <seen>} of {@code "<limit> exceeded: <seen> > <limit>"} */
-  private static long seen(JsonNode failed) {
-    String m = failed.path("data").path("message").asText();
-    return Long.parseLong(m.replaceAll(".* exceeded: (\\d+) > .*", "$1"));
-  }
-
-  private static boolean awaitNoFakeProcess(FakeCodex fake) throws InterruptedException {
-    String script = fake.script().toString();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      boolean any = ProcessHandle.current().descendants().anyMatch(p -> p.info().commandLine()
-          .map(c -> c.contains(script) || c.contains("sleep 600")).orElse(false));
-      if (!any) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return false;
-  }
-
-  @Test
   @DisplayName("real codex: usage on every summary (price table for gpt-5.5, unpriced for an unknown model), a "
       + "resumed thread counts only its own tokens, max_tokens crossed by the final usage fails the run keeping its "
       + "result, and get_usage adds it all up")
@@ -346,7 +210,7 @@ class ControlPlaneEndToEndTest {
       String plain = mcp.spawn(spawnArgs("Say hello")).path("run_id").asText();
       assertThat(mcp.awaitTerminal(plain, T)).isEqualTo("completed");
       JsonNode usage = mcp.getRun(plain).path("usage");
-      assertThat(usage).isEqualTo(read("{\"input_tokens\":120,\"cached_input_tokens\":20,\"output_tokens\":12,"
+      assertThat(usage).isEqualTo(ControlAssertions.read("{\"input_tokens\":120,\"cached_input_tokens\":20,\"output_tokens\":12,"
           + "\"reasoning_output_tokens\":3,\"total_tokens\":132,\"cost_usd\":8.7E-4,\"cost_source\":\"price_table\","
           + "\"model\":\"gpt-5.5\"}"));
       JsonNode listed = mcp.call("list_runs", object()).path("runs").get(0);
@@ -376,8 +240,8 @@ class ControlPlaneEndToEndTest {
       assertThat(mcp.terminalCount(over)).isOne();
       assertThat(mcp.types(over)).doesNotContain("run_completed");
       assertThat(mcp.getRun(over).path("usage").path("total_tokens").asLong()).isEqualTo(132);
-      long tokenDelay = ms(failed) - ms(mcp.ofType(over, "agent_message").get(0));
-      figure("limit enforcement delay for max_tokens crossed by codex's final usage (agent_message ts → run_failed "
+      long tokenDelay = ControlAssertions.ms(failed) - ControlAssertions.ms(mcp.ofType(over, "agent_message").get(0));
+      ControlAssertions.figure("limit enforcement delay for max_tokens crossed by codex's final usage (agent_message ts → run_failed "
           + "ts, includes codex exiting): " + tokenDelay + " ms");
 
       JsonNode cont = mcp.call("continue_run", object().put("run_id", plain).set("input_message",
@@ -451,13 +315,5 @@ class ControlPlaneEndToEndTest {
     assertThat(p.exitValue()).as(out).isEqualTo(1);
     assertThat(out).contains("Invalid price table " + bad + " (ORCH_PRICES)")
         .contains("models.\"x\".output: is required");
-  }
-
-  static JsonNode read(String json) {
-    try {
-      return McpRuns.JSON.readTree(json);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }
