@@ -147,20 +147,33 @@ class ValidationReplayTest {
     return String.join("|", q);
   }
 
-  /** Same keys recursively for objects; for arrays, each of our items has the keys of the TS server's first item. */
+  /** Output keys Orch adds to the TS shapes (SPEC §12: additive): run summaries carry usage and, for worktrees, workspace. */
+  private static final Set<String> ORCH_ADDITIONS = Set.of("usage", "workspace");
+
+  /**
+   * Same keys recursively for objects (plus Orch's additive keys); for arrays, each of our items has the keys of the TS
+   * server's first item.
+   */
   private static void assertSameShape(JsonNode expected, JsonNode actual) {
-    assertThat(keys(actual)).as("keys of %s", actual).isEqualTo(keys(expected));
+    assertSameKeys(keys(expected), keys(actual), String.valueOf(actual));
     for (Iterator<String> it = expected.fieldNames(); it.hasNext();) {
       String k = it.next();
       JsonNode e = expected.get(k);
       JsonNode a = actual.get(k);
       if (e.isArray() && e.size() > 0) {
         assertThat(a.isArray() && a.size() > 0).as("%s is a non-empty array", k).isTrue();
-        a.forEach(item -> assertThat(keys(item)).as("keys of an item of %s", k).isEqualTo(keys(e.get(0))));
+        a.forEach(item -> assertSameKeys(keys(e.get(0)), keys(item), "an item of " + k));
       } else if (!e.isNull() && !k.equals("metadata")) {
         assertThat(a.getNodeType()).as("type of %s", k).isEqualTo(e.getNodeType());
       }
     }
+  }
+
+  private static void assertSameKeys(Set<String> ts, Set<String> ours, String what) {
+    assertThat(ours).as("keys of %s", what).containsAll(ts);
+    Set<String> extra = new TreeSet<>(ours);
+    extra.removeAll(ts);
+    assertThat(extra).as("keys Orch adds to %s", what).isSubsetOf(ORCH_ADDITIONS);
   }
 
   private static Set<String> keys(JsonNode n) {
