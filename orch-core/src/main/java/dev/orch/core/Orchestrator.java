@@ -240,6 +240,61 @@ public final class Orchestrator implements AutoCloseable {
     return engine.backends();
   }
 
+  /**
+   * Lists the backends with their availability (SPEC §12.1 list_backends): every registered backend, then those whose
+   * provider failed ({@code unavailable}) and those named in {@code ORCH_BACKENDS} but not on the class path
+   * ({@code declared_not_installed}). Probes (CLI {@code --version}, the default remote agent's card) run in
+   * parallel; the call waits at most 5 s for them (a probe still running then is {@code unknown} and its result is
+   * cached for the next call); results are cached for about 30 s.
+   *
+   * @param probe false to answer at once without probing: every registered backend is then {@code unknown}
+   * @return one entry per backend, registered ones by id first; never null
+   * @throws OrchException CONFLICT when the Orchestrator is closed
+   */
+  public List<BackendInfo> listBackends(boolean probe) {
+    return engine.listBackends(probe);
+  }
+
+  /**
+   * Adds up the token usage and cost of runs (SPEC §12.4 get_usage), live and stored, across all known cwds unless
+   * the query narrows it; see {@link UsageTotal} for the cost rule.
+   *
+   * @param query filters and grouping
+   * @return totals and groups
+   * @throws OrchException NOT_FOUND {@code Unknown run_id: <id>} for a run id in the query that no cwd knows
+   */
+  public UsageSummary usage(UsageQuery query) {
+    return engine.usage(Objects.requireNonNull(query, "query"));
+  }
+
+  /**
+   * @return the profiles (SPEC §7) that runs known to this server used, resolved against their cwd, most recently used
+   *     first (the {@code orch://profiles} resource)
+   */
+  public List<ProfileInfo> listProfiles() {
+    return engine.listProfiles();
+  }
+
+  /**
+   * Registers a listener for run changes of this process (events published, status changes); see
+   * {@link RunListener} for the threading.
+   *
+   * @param listener the listener
+   * @return closes the subscription (idempotent)
+   */
+  public Subscription listen(RunListener listener) {
+    Runnable remove = engine.listen(Objects.requireNonNull(listener, "listener"));
+    return remove::run;
+  }
+
+  /** A registration that can be ended; {@link #close()} does not throw. */
+  @FunctionalInterface
+  public interface Subscription extends AutoCloseable {
+    /** Ends the registration. Idempotent. */
+    @Override
+    void close();
+  }
+
   /** @return diagnostics of providers that could not be loaded (never fatal), empty when all loaded */
   public List<String> diagnostics() {
     return engine.diagnostics();

@@ -4,7 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orch.core.Orchestrator;
 import dev.orch.core.spi.BackendDescriptor;
 import dev.orch.mcp.internal.AgentTools;
+import dev.orch.mcp.internal.ClientSession;
+import dev.orch.mcp.internal.ControlTools;
+import dev.orch.mcp.internal.DefaultCatalogs;
+import dev.orch.mcp.internal.Elicitor;
 import dev.orch.mcp.internal.ResultRenderer;
+import dev.orch.mcp.internal.RunNotifier;
+import dev.orch.mcp.internal.RunResources;
 import dev.orch.mcp.internal.RunTools;
 import dev.orch.mcp.internal.ToolBinding;
 import dev.orch.mcp.internal.ToolCallGuard;
@@ -33,8 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Orch MCP server over stdio (SPEC §2, §10): the ten tools on the official MCP Java SDK, backed by one
- * {@link Orchestrator}.
+ * The Orch MCP server over stdio (SPEC §2, §10, §12): the tools on the official MCP Java SDK, backed by one
+ * {@link Orchestrator}, plus the run resources with subscriptions, logging notifications and opt-in elicitation
+ * (SPEC §12.9).
  *
  * <p>Use {@link #main} to run it as a process ({@code bin/orch-mcp}); embedders call {@link #start} with their own
  * Orchestrator and streams, then {@link #awaitInputEnd} and {@link #close}.
@@ -106,7 +113,7 @@ public final class OrchMcpServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving the ten tools on the given streams.
+   * Starts serving the tools and resources on the given streams.
    *
    * @param orchestrator the front door all tool calls go to; {@link #close()} closes it
    * @param in the protocol input (newline-delimited JSON-RPC), e.g. stdin
@@ -124,7 +131,14 @@ public final class OrchMcpServer implements AutoCloseable {
     List<ToolBinding> bindings = new ArrayList<>(new RunTools(orchestrator, renderer).bindings());
     bindings.addAll(new AgentTools(orchestrator).bindings());
     bindings.addAll(new WorkflowTools(orchestrator, renderer, ToolCatalog.load(mapper, backendIds)).bindings());
+    bindings.addAll(new ControlTools(orchestrator).bindings());
     ToolDispatcher dispatcher = new ToolDispatcher(mapper, renderer, executor);
+    // SPEC §12.9: resources with subscriptions, logging notifications, opt-in elicitation
+    ClientSession session = new ClientSession();
+    dispatcher.onExchange(session::seen);
+    RunResources resources = new RunResources(orchestrator, renderer, session, executor,
+        DefaultCatalogs.workflowTemplateFiles(orchestrator), DefaultCatalogs.profilesInUse(orchestrator));
+    RunNotifier notifier = new RunNotifier(session);
     List<AsyncToolSpecification> tools = dispatcher.specifications(ToolCatalog.load(mapper, backendIds), bindings);
     StdioTransportProvider transport = new StdioTransportProvider(mapper, in, out,
         new ToolCallGuard(tools.stream().map(t -> t.tool().name()).toList(), renderer));
@@ -133,11 +147,19 @@ public final class OrchMcpServer implements AutoCloseable {
         .instructions("Orch runs coding-agent sub-runs (Codex CLI, Claude Code CLI, remote A2A agents). Start one "
             + "with spawn_run, follow it with poll_events until it is terminal, answer waiting runs with "
             + "continue_run.")
-        .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+        .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(true, false).logging().build())
         .jsonMapper(new JacksonMcpJsonMapper(mapper))
         .validateToolInputs(false)
+        .requestTimeout(Elicitor.timeout(System.getenv()))
         .tools(tools)
+        .resources(resources.resources())
+        .resourceTemplates(resources.templates())
         .build();
+    notifier.bind(server);
+    orchestrator.listen(notifier);
+    if (Elicitor.enabled(System.getenv())) {
+      orchestrator.listen(new Elicitor(orchestrator, session, executor));
+    }
     return new OrchMcpServer(orchestrator, server, executor, transport);
   }
 

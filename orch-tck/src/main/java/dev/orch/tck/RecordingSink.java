@@ -7,6 +7,7 @@ import dev.orch.core.RunEvent;
 import dev.orch.core.RunStatus;
 import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.RunHandle;
+import dev.orch.core.spi.UsageReport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class RecordingSink implements EventSink {
   private final List<ProcessHandle> processes = new ArrayList<>();
   private final List<AgentMessage> replies = new ArrayList<>();
   private final List<Throwable> replyErrors = new ArrayList<>();
+  private final List<UsageReport> usage = new ArrayList<>();
   private volatile RunHandle handle;
 
   /** A sink that accepts child processes (for CLI backends). */
@@ -126,6 +128,17 @@ public final class RecordingSink implements EventSink {
       throw new AssertionError("this backend must start no process, but reported pid " + process.pid());
     }
     processes.add(process);
+  }
+
+  /** Records a usage report (SPEC §12.4), in order with the events. */
+  @Override
+  public synchronized void usage(UsageReport report) {
+    usage.add(report);
+  }
+
+  /** @return the usage reports so far, oldest first */
+  public synchronized List<UsageReport> usageReports() {
+    return List.copyOf(usage);
   }
 
   /** @return the events so far, oldest first */

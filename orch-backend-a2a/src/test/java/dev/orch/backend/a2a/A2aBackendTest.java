@@ -6,15 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.a2a.testing.JsA2aPeer;
+import dev.orch.core.Availability;
 import dev.orch.core.OrchException;
 import dev.orch.core.RemoteRef;
 import dev.orch.core.RunEvent;
+import dev.orch.core.spi.Backend;
+import dev.orch.core.spi.ProbeResult;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.core.spi.UsageReport;
 import dev.orch.tck.RecordingSink;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -206,6 +211,45 @@ class A2aBackendTest extends A2aTestBase {
 
     RecordingSink ok = run(spec("still there?", config(peer.baseUrl())));
     assertThat(ok.awaitTerminal(WAIT)).isInstanceOf(RunEvent.RunCompleted.class);
+  }
+
+  @Test
+  @DisplayName("usage in the completed status-update's metadata becomes the run's last usage report (SPEC §12.4)")
+  void usageFromMetadata() throws Exception {
+    RecordingSink sink = run(spec("count me [usage]", config(peer.baseUrl())));
+    assertThat(sink.awaitTerminal(WAIT)).isInstanceOf(RunEvent.RunCompleted.class);
+    assertThat(sink.usageReports()).containsExactly(new UsageReport(1500, 500, 250, 50, 1750, 0.0123,
+        "remote-model-1", 2, true));
+
+    RecordingSink plain = run(spec("no usage here", config(peer.baseUrl())));
+    plain.awaitTerminal(WAIT);
+    assertThat(plain.usageReports()).as("an agent that sends no usage metadata").isEmpty();
+  }
+
+  @Test
+  @DisplayName("probe: the default agent's card resolves (reachable), a closed port is unavailable, none is unknown")
+  void probe() throws Exception {
+    Backend up = newBackend(Map.of("ORCH_A2A_AGENT_URL", peer.baseUrl()));
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    Backend down = newBackend(Map.of("ORCH_A2A_AGENT_URL", "http://127.0.0.1:" + closedPort));
+    try {
+      ProbeResult r = up.probe(Duration.ofSeconds(5));
+      assertThat(r.availability()).isEqualTo(Availability.REACHABLE);
+      assertThat(r.version()).isEqualTo("1.0.0");
+      assertThat(r.detail()).contains("JS Test Peer").contains(peer.baseUrl() + "/.well-known/agent-card.json");
+      ProbeResult d = down.probe(Duration.ofSeconds(5));
+      assertThat(d.availability()).isEqualTo(Availability.UNAVAILABLE);
+      assertThat(d.detail()).contains("could not load the agent card").contains(String.valueOf(closedPort));
+      ProbeResult none = backend.probe(Duration.ofSeconds(5));
+      assertThat(none.availability()).isEqualTo(Availability.UNKNOWN);
+      assertThat(none.detail()).contains("ORCH_A2A_AGENT_URL");
+    } finally {
+      up.close();
+      down.close();
+    }
   }
 
   @Test

@@ -19,6 +19,7 @@ import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.core.spi.UsageReport;
 import dev.orch.tck.RecordingSink;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,11 +102,16 @@ class CodexBackendTest {
     assertThat(ev.get(0).toData().get("thread_id").isNull()).isTrue();
     String thread = text(ev.get(1), "thread_id");
     assertThat(thread).isNotBlank();
-    assertThat(sink.bindings()).singleElement().satisfies(b -> {
+    // bound when the thread starts, and again at the end with the thread's usage (the next resume's baseline)
+    assertThat(sink.bindings()).hasSize(2).allSatisfy(b -> {
       assertThat(b.backendSessionId()).isEqualTo(thread);
       assertThat(b.remoteRef().provider()).isEqualTo("codex");
       assertThat(b.remoteRef().conversationId()).isEqualTo(thread);
     });
+    assertThat(sink.bindings().get(0).remoteRef().metadata()).isNull();
+    assertThat(sink.bindings().get(1).remoteRef().metadata().path("thread_usage").path("input_tokens").asLong())
+        .isEqualTo(120);
+    assertThat(sink.usageReports()).containsExactly(new UsageReport(120, 20, 12, 3, 132, null, "gpt-5.5", 1, true));
     RunEvent.RunCompleted done = (RunEvent.RunCompleted) ev.get(3);
     assertThat(done.finalResponse()).isEqualTo(MockResponsesApi.PLAIN_ANSWER);
     assertThat(done.structuredOutput()).isNull();
@@ -170,7 +176,7 @@ class CodexBackendTest {
     RecordingSink second = run(spec("Second question about pears", null, thread, null, null));
     assertThat(second.types()).containsExactly("run_started", "status_changed", "agent_message", "run_completed");
     assertThat(text(second.events().get(0), "thread_id")).isEqualTo(thread);
-    assertThat(second.bindings()).extracting(RecordingSink.Binding::backendSessionId).containsExactly(thread);
+    assertThat(second.bindings()).extracting(RecordingSink.Binding::backendSessionId).containsOnly(thread);
     JsonNode resumed = api.requests().get(1);
     assertThat(MockResponsesApi.userTexts(resumed)).anyMatch(t -> t.contains("First question about apples"))
         .last().asString().contains("Second question about pears");

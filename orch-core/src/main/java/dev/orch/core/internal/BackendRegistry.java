@@ -32,6 +32,7 @@ public final class BackendRegistry implements AutoCloseable {
   private final Map<String, BackendDescriptor> descriptors = new TreeMap<>();
   private final Map<String, Backend> backends = new TreeMap<>();
   private final List<String> diagnostics = new ArrayList<>();
+  private final Map<String, String> failures = new TreeMap<>();
 
   /**
    * @param explicit providers registered on the builder
@@ -74,6 +75,7 @@ public final class BackendRegistry implements AutoCloseable {
         descriptors.put(d.id(), d);
       } catch (RuntimeException | LinkageError e) {
         diagnostics.add("backend " + d.id() + " unavailable: " + e);
+        failures.put(d.id(), e.toString());
         LOG.warn("backend {} could not be created", d.id(), e);
       }
     }
@@ -138,6 +140,16 @@ public final class BackendRegistry implements AutoCloseable {
   /** @return descriptors by id */
   public List<BackendDescriptor> descriptors() {
     return List.copyOf(descriptors.values());
+  }
+
+  /** @return backends whose provider failed to create its backend: id → reason (they are not registered) */
+  public Map<String, String> failures() {
+    return Collections.unmodifiableMap(failures);
+  }
+
+  /** @return the Maven artifact of a built-in backend id ({@code dev.orch:orch-backend-codex}), or null */
+  public static String builtInArtifact(String id) {
+    return BUILT_IN_ARTIFACTS.get(id);
   }
 
   /** @return load problems, never fatal */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.AgentInfo;
 import dev.orch.core.AgentMessage;
 import dev.orch.core.ArtifactSlice;
+import dev.orch.core.BackendInfo;
 import dev.orch.core.CancelResult;
 import dev.orch.core.ContinueResult;
 import dev.orch.core.EventPage;
@@ -15,6 +16,7 @@ import dev.orch.core.RunEvent;
 import dev.orch.core.RunId;
 import dev.orch.core.RunLimits;
 import dev.orch.core.RunListing;
+import dev.orch.core.RunListener;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
 import dev.orch.core.RunSummary;
@@ -29,6 +31,8 @@ import dev.orch.core.WorkflowCancel;
 import dev.orch.core.WorkflowRequest;
 import dev.orch.core.WorkflowStarted;
 import dev.orch.core.WorkflowTemplate;
+import dev.orch.core.UsageQuery;
+import dev.orch.core.UsageSummary;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.BackendDescriptor;
@@ -86,6 +90,9 @@ public final class Engine implements AutoCloseable {
   private final LimitGuard limits;
   private final Interventions interventions;
   private final Profiles profiles;
+  private final RunObservers observers = new RunObservers();
+  private final ExecutorService probeExecutor = Executors.newCachedThreadPool(daemonThreads("orch-probe"));
+  private final BackendProbes probes;
   private final Reconciler reconciler;
   private final RunResolver resolver;
   private final Sessions sessions;
@@ -112,7 +119,8 @@ public final class Engine implements AutoCloseable {
   }
 
   private Engine(RunStore store, BackendRegistry registry, Clock clock, ThreadFactory threads, Detach.OnExit onExit,
-      Caps caps, RunLimits limitDefaults, Profiles profiles, Map<String, String> childPath, String git) {
+      Caps caps, RunLimits limitDefaults, Profiles profiles, Map<String, String> childPath, String git,
+      Pricing pricing, Map<String, String> env) {
     this.profiles = profiles;
     this.childPath = childPath;
     this.onExit = onExit;
@@ -125,7 +133,7 @@ public final class Engine implements AutoCloseable {
     this.commits = new GroupCommit(store, committer, flusher);
     this.pipeline = new EventPipeline(clock, commits);
     this.limits = new LimitGuard(limitDefaults, flusher, live::values, this::limitExceeded);
-    this.interventions = new Interventions(pipeline, Pricing.REPORTED_ONLY, limits);
+    this.interventions = new Interventions(pipeline, pricing, limits);
     Interventions stops = interventions;
     this.scheduler = new Scheduler(caps, run -> starter.execute(() -> start(run)),
         ready -> new Dependencies(resolverStatus(), flusher, new Dependencies.Outcome() {
@@ -142,12 +150,16 @@ public final class Engine implements AutoCloseable {
     this.reconciler = new Reconciler(store, clock);
     this.resolver = new RunResolver(store, live, reconciler);
     this.waits = new RunWaits(resolver, store);
-    commits.listener(new StoreFaults(store, pipeline, flusher, this::onTerminal, Interventions::stopAgent,
+    StoreFaults faults = new StoreFaults(store, pipeline, flusher, this::onTerminal, Interventions::stopAgent,
         run -> {
           scheduler.finished(run, run.record().status());
           waits.changed();
-        }, this::forget));
+        }, this::forget);
+    faults.observers(observers);
+    commits.listener(faults);
+    commits.observers(observers);
     commits.statusObserver(waits::changed);
+    this.probes = new BackendProbes(registry, scheduler, probeExecutor, env);
     this.sessions = new Sessions(store, clock);
     this.queries = new Queries(store, resolver, registry);
     this.inbox = new Inbox(store, resolver, clock);
@@ -169,6 +181,8 @@ public final class Engine implements AutoCloseable {
     Detach.OnExit onExit = Detach.OnExit.from(config.environment());
     Caps caps = Caps.from(config.environment());
     RunLimits limitDefaults = LimitGuard.defaults(config.environment());
+    Pricing pricing = PriceTable.load(config.environment());
+    BackendProbes.cap(config.environment()); // validated before anything is opened
     RunStore store = openStore(config);
     BackendRegistry registry;
     try {
@@ -181,7 +195,8 @@ public final class Engine implements AutoCloseable {
     String git = config.environment().getOrDefault("ORCH_GIT_EXECUTABLE", "git");
     Engine engine = new Engine(store, registry, config.clock(), threads, onExit, caps, limitDefaults,
         Profiles.fromEnvironment(config.environment()),
-        PeerCommand.childPath(config.environment(), config.classLoader()), git.isBlank() ? "git" : git.trim());
+        PeerCommand.childPath(config.environment(), config.classLoader()), git.isBlank() ? "git" : git.trim(),
+        pricing, config.environment());
     engine.control.start();
     if (config.reconcileOnStart()) {
       engine.reconciler.adopter(new Adoption(store, registry, engine.live, engine.scheduler, engine.pipeline,
@@ -496,6 +511,27 @@ public final class Engine implements AutoCloseable {
     return registry.descriptors();
   }
 
+  /** @see dev.orch.core.Orchestrator#listBackends */
+  public List<BackendInfo> listBackends(boolean probe) {
+    ensureOpen();
+    return probes.list(probe);
+  }
+
+  /** @see dev.orch.core.Orchestrator#usage */
+  public UsageSummary usage(UsageQuery query) {
+    return queries.usage(query);
+  }
+
+  /** @see dev.orch.core.Orchestrator#listProfiles */
+  public List<dev.orch.core.ProfileInfo> listProfiles() {
+    return queries.profiles();
+  }
+
+  /** @see dev.orch.core.Orchestrator#listen */
+  public Runnable listen(RunListener listener) {
+    return observers.add(listener);
+  }
+
   /** @return provider diagnostics */
   public List<String> diagnostics() {
     return registry.diagnostics();
@@ -529,6 +565,8 @@ public final class Engine implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     flusher.shutdownNow();
+    probeExecutor.shutdownNow();
+    observers.close();
     registry.close();
     store.close();
   }

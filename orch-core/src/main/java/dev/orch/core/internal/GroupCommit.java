@@ -55,6 +55,7 @@ final class GroupCommit {
   private final ScheduledExecutorService timer;
   private volatile Listener listener;
   private volatile Runnable statusObserver = () -> { };
+  private volatile RunObservers observers;
 
   GroupCommit(RunStore store, Executor executor, ScheduledExecutorService timer) {
     this.store = store;
@@ -69,6 +70,11 @@ final class GroupCommit {
   /** Sets what is told, after each publish that changed a run's status (e.g. waiters of wait_runs). */
   void statusObserver(Runnable observer) {
     this.statusObserver = observer;
+  }
+
+  /** Sets who hears of published changes (run listeners, SPEC §12.9). */
+  void observers(RunObservers o) {
+    this.observers = o;
   }
 
   /** Schedules a commit task for the run (the caller set {@code journal.committing}). */
@@ -155,6 +161,10 @@ final class GroupCommit {
       }
     }
     run.publish(after, events);
+    RunObservers o = observers;
+    if (o != null) {
+      o.published(before, after, events);
+    }
     synchronized (j) {
       j.publishedSeq = after.lastSeq();
       j.endPublished = terminal;

@@ -34,6 +34,11 @@ final class Interventions {
   void usage(LiveRun run, UsageReport report) {
     Usage u = pricing.price(report);
     pipeline.change(run, r -> r.withUsage(u));
+    synchronized (run.journal) {
+      if (run.journal.cancelRequested) {
+        return; // already stopping (cancel, shutdown, another limit): the usage is kept, no second stop
+      }
+    }
     LimitGuard.Breach b = limits.check(run, u, report);
     if (b != null) {
       limitExceeded(run, b, report.last());

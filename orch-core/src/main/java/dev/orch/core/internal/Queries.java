@@ -6,9 +6,13 @@ import dev.orch.core.EventPage;
 import dev.orch.core.NormalizedEvent;
 import dev.orch.core.OrchException;
 import dev.orch.core.RunListing;
+import dev.orch.core.ProfileInfo;
+import dev.orch.core.RunId;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
 import dev.orch.core.RunSummary;
+import dev.orch.core.UsageQuery;
+import dev.orch.core.UsageSummary;
 import dev.orch.core.internal.sanitize.Utf8Slices;
 import dev.orch.core.spi.ArtifactManifest;
 import dev.orch.core.spi.RunFilter;
@@ -194,6 +198,51 @@ final class Queries {
           latest != null ? latest.runId() : s.lastRunId(), updated));
     }
     out.sort(Comparator.comparing(AgentInfo::updatedAt, Comparator.nullsLast(Comparator.reverseOrder())));
+    return out;
+  }
+
+  /**
+   * Adds up the usage of the runs the query selects (SPEC §12.4 get_usage).
+   *
+   * @throws OrchException NOT_FOUND {@code Unknown run_id: <id>} for a run id that no cwd knows
+   */
+  UsageSummary usage(UsageQuery q) {
+    List<RunRecord> runs;
+    Path dir = q.cwd() == null ? null : Path.of(q.cwd()).normalize();
+    if (!q.runIds().isEmpty()) {
+      runs = new ArrayList<>();
+      for (RunId id : q.runIds()) {
+        runs.add(resolver.byId(id).orElseThrow(() -> OrchException.notFound("Unknown run_id: " + id.value()))
+            .record());
+      }
+    } else {
+      runs = resolver.merged(store.listRuns(dir));
+    }
+    List<RunRecord> selected = runs.stream()
+        .filter(r -> dir == null || (r.cwd() != null && r.cwd().normalize().equals(dir)))
+        .filter(r -> q.since() == null || (r.startedAt() != null && !r.startedAt().isBefore(q.since())))
+        .collect(Collectors.toList());
+    return UsageLedger.summarize(selected, q.groupBy());
+  }
+
+  /** @return the profiles runs used, by resolved path, most recently used first */
+  List<ProfileInfo> profiles() {
+    Map<Path, List<RunRecord>> byPath = new java.util.LinkedHashMap<>();
+    for (RunRecord r : resolver.merged(store.listRuns(null))) {
+      if (r.profile() == null || r.profile().isBlank()) {
+        continue;
+      }
+      Path p = r.cwd().resolve(r.profile()).normalize();
+      byPath.computeIfAbsent(p, k -> new ArrayList<>()).add(r);
+    }
+    List<ProfileInfo> out = new ArrayList<>();
+    byPath.forEach((p, runs) -> {
+      RunRecord newest = runs.stream().max(Comparator.comparing(RunRecord::startedAt,
+          Comparator.nullsFirst(Comparator.naturalOrder()))).orElseThrow();
+      out.add(new ProfileInfo(newest.profile(), p, newest.cwd(), java.nio.file.Files.isRegularFile(p), runs.size(),
+          newest.startedAt()));
+    });
+    out.sort(Comparator.comparing(ProfileInfo::lastUsedAt, Comparator.nullsLast(Comparator.reverseOrder())));
     return out;
   }
 

@@ -39,6 +39,7 @@ final class StoreFaults implements GroupCommit.Listener {
   private final Consumer<LiveRun> stopAgent;
   private final Consumer<LiveRun> releaseLine;
   private final Consumer<LiveRun> persisted;
+  private volatile RunObservers observers;
 
   /**
    * @param onTerminal the engine's normal end of a run (lease, marker, line)
@@ -55,6 +56,11 @@ final class StoreFaults implements GroupCommit.Listener {
     this.stopAgent = stopAgent;
     this.releaseLine = releaseLine;
     this.persisted = persisted;
+  }
+
+  /** Sets who hears of published changes (run listeners, SPEC §12.9). */
+  void observers(RunObservers o) {
+    this.observers = o;
   }
 
   @Override
@@ -109,6 +115,10 @@ final class StoreFaults implements GroupCommit.Listener {
     }
     RunRecord after = RecordUpdates.apply(before, ev);
     run.publish(after, List.of(ev.event()));
+    RunObservers o = observers;
+    if (o != null) {
+      o.published(before, after, List.of(ev.event()));
+    }
     synchronized (j) {
       j.publishedSeq = ev.event().seq();
       j.endPublished = true;

@@ -51,6 +51,23 @@ public interface Backend extends AutoCloseable {
         "this backend cannot re-attach runs");
   }
 
+  /**
+   * Checks whether the backend can take runs now (SPEC §12.1 {@code list_backends}): a CLI backend runs
+   * {@code <cli> --version} (see {@link CliProbe}), a remote backend fetches the card of its configured default
+   * agent. Called on an engine probe thread, in parallel with the other backends' probes; the engine caches the
+   * answer for about 30 s and stops waiting after {@code timeout} (the backend should give up by then too).
+   * Must not throw: a failure is an {@code unavailable} result with the reason.
+   *
+   * <p>The default answers {@code available} ("runs in-process"), right for backends that need nothing outside
+   * the JVM.
+   *
+   * @param timeout how long the probe may take, at most
+   * @return the result, never null
+   */
+  default ProbeResult probe(java.time.Duration timeout) {
+    return ProbeResult.inProcess();
+  }
+
   /** Stops everything the backend keeps alive (pooled processes, HTTP clients). Idempotent. */
   @Override
   void close();

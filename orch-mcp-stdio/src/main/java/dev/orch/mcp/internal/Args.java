@@ -11,8 +11,20 @@ import dev.orch.core.RunRef;
  *
  * @param tool the tool's definition
  * @param node the arguments object (never null)
+ * @param progress where a waiting tool reports progress (SPEC §12.9); {@link ProgressReporter#NONE} when the request
+ *     has no progress token
  */
-public record Args(ToolDefinition tool, ObjectNode node) {
+public record Args(ToolDefinition tool, ObjectNode node, ProgressReporter progress) {
+
+  /** Arguments of a call without a progress token. */
+  public Args(ToolDefinition tool, ObjectNode node) {
+    this(tool, node, ProgressReporter.NONE);
+  }
+
+  /** Defaults a null progress reporter to {@link ProgressReporter#NONE}. */
+  public Args {
+    progress = progress == null ? ProgressReporter.NONE : progress;
+  }
 
   /** @return the text of a string argument, or null when absent or null */
   public String string(String name) {

@@ -144,6 +144,16 @@ public final class ArgumentValidator {
     return out;
   }
 
+  /** @return the schema node reached by the first {@code count} segments of an evaluation path, or null */
+  private JsonNode schemaAt(NodePath eval, int count) {
+    JsonNode node = schema.getSchemaNode();
+    for (int i = 0; i < count && node != null; i++) {
+      Object seg = eval.getElement(i);
+      node = seg instanceof Integer idx ? node.get(idx) : node.get(String.valueOf(seg));
+    }
+    return node;
+  }
+
   /** Finds the union's branch array by walking the schema along the evaluation path (no summary error case). */
   private JsonNode findBranches(Error e, int at) {
     JsonNode node = schema.getSchemaNode();
@@ -203,7 +213,7 @@ public final class ArgumentValidator {
     return sb.toString();
   }
 
-  private static Violation toViolation(Error e) {
+  private Violation toViolation(Error e) {
     NodePath loc = e.getInstanceLocation();
     JsonNode schemaNode = e.getSchemaNode();
     String keyword = e.getKeyword() == null ? "" : e.getKeyword();
@@ -235,6 +245,18 @@ public final class ArgumentValidator {
         return new Violation(dotted(loc), "must have at least " + count(schemaNode.asLong(), "item"));
       case "maxItems":
         return new Violation(dotted(loc), "must have at most " + count(schemaNode.asLong(), "item"));
+      case "uniqueItems":
+        return new Violation(dotted(loc), "must not contain the same value twice");
+      case "additionalProperties": {
+        List<String> known = new ArrayList<>();
+        JsonNode owner = schemaAt(e.getEvaluationPath(), e.getEvaluationPath().getNameCount() - 1);
+        if (owner != null) {
+          owner.path("properties").fieldNames().forEachRemaining(known::add);
+        }
+        String name = e.getProperty() == null ? "?" : e.getProperty();
+        return new Violation(join(loc, name), "is not a known property" + (known.isEmpty() ? ""
+            : "; expected one of " + quoteAll(known)));
+      }
       default:
         return new Violation(dotted(loc), e.getMessage());
     }

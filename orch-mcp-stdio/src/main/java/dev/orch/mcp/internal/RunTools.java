@@ -6,7 +6,11 @@ import dev.orch.core.AgentMessage;
 import dev.orch.core.EventPage;
 import dev.orch.core.Orchestrator;
 import dev.orch.core.Role;
+import dev.orch.core.RunId;
+import dev.orch.core.RunLimits;
+import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
+import dev.orch.core.RunSummary;
 import dev.orch.core.SessionMode;
 import dev.orch.core.SpawnRequest;
 import java.time.Duration;
@@ -90,8 +94,57 @@ public final class RunTools {
         .metadata(a.object("metadata"))
         .backendConfig(a.object("backend_config"))
         .workspace(a.object("workspace"))
+        .priority(Math.toIntExact(a.integer("priority")))
+        .limits(RunLimits.fromJson(a.object("limits")))
+        .dependsOn(runIds(a.node().get("depends_on")))
         .build();
     return request;
+  }
+
+  /** @return the run ids of a validated string array, empty for none */
+  static List<RunId> runIds(JsonNode array) {
+    List<RunId> out = new ArrayList<>();
+    if (array != null && array.isArray()) {
+      array.forEach(id -> out.add(new RunId(id.asText().trim())));
+    }
+    return out;
+  }
+
+  /**
+   * Long-polls; when the request asked for progress (SPEC §12.9), the wait is cut into slices of at most
+   * {@link ProgressReporter#HEARTBEAT_MS}: each empty slice sends a heartbeat (progress = last_seq, message = summary)
+   * and new events send one before the answer. The run is pinned by id after the first slice, so an agent_name
+   * reference cannot move to another run mid-wait.
+   */
+  EventPage pollWithProgress(RunRef ref, long afterSeq, int limit, long waitMs, ProgressReporter progress) {
+    if (!progress.active() || waitMs == 0) {
+      return orch.poll(ref, afterSeq, limit, Duration.ofMillis(waitMs));
+    }
+    long deadline = System.nanoTime() + waitMs * 1_000_000;
+    RunRef pinned = ref;
+    while (true) {
+      long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+      EventPage page = orch.poll(pinned, afterSeq, limit, Duration.ofMillis(Math.min(left,
+          ProgressReporter.HEARTBEAT_MS)));
+      pinned = RunRef.of(page.runId());
+      if (!page.events().isEmpty()) {
+        progress.report(page.events().get(page.events().size() - 1).seq(), summaryOf(pinned));
+        return page;
+      }
+      if (page.status().isTerminal() || left <= ProgressReporter.HEARTBEAT_MS) {
+        return page;
+      }
+      RunSummary now = orch.getRun(pinned);
+      progress.report(now.lastSeq(), now.summary());
+    }
+  }
+
+  private String summaryOf(RunRef ref) {
+    try {
+      return orch.getRun(ref).summary();
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**
@@ -99,8 +152,8 @@ public final class RunTools {
    * not fit, the later ones are left for the next poll (next_after_seq points at the last one returned).
    */
   private ObjectNode poll(Args a) {
-    EventPage page = orch.poll(a.runRef(), a.integer("after_seq"), Math.toIntExact(a.integer("limit")),
-        Duration.ofMillis(a.integer("wait_ms")));
+    EventPage page = pollWithProgress(a.runRef(), a.integer("after_seq"), Math.toIntExact(a.integer("limit")),
+        a.integer("wait_ms"), a.progress());
     int count = page.events().size();
     ObjectNode payload = WireJson.poll(page, count);
     while (count > 1 && renderer.wireBytes(payload) > ResultRenderer.MAX_RESULT_BYTES) {

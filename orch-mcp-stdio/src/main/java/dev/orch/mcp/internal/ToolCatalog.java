@@ -27,13 +27,14 @@ public final class ToolCatalog {
   /** Tool names: the TS server's ten in its {@code tools/list} order, then Orch's additions (SPEC §12). */
   public static final List<String> TOOL_NAMES = List.of("spawn_run", "get_run", "poll_events", "cancel_run",
       "continue_run", "list_runs", "list_agents", "send_agent_message", "fetch_agent_messages", "get_event_artifact",
-      "spawn_runs", "wait_runs", "run_workflow", "list_workflow_templates");
+      "spawn_runs", "wait_runs", "run_workflow", "list_workflow_templates", "list_backends", "get_usage");
 
   /** The built-in backend ids, in the TS server's enum order. */
   public static final List<String> BUILTIN_BACKENDS = List.of("codex", "claude_code", "remote_a2a");
 
   private static final Set<String> READ_ONLY = Set.of("get_run", "poll_events", "list_runs", "list_agents",
-      "fetch_agent_messages", "get_event_artifact", "wait_runs", "list_workflow_templates");
+      "fetch_agent_messages", "get_event_artifact", "wait_runs", "list_workflow_templates", "list_backends",
+      "get_usage");
 
   private ToolCatalog() {
   }

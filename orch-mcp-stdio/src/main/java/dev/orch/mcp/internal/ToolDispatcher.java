@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.OrchException;
+import io.modelcontextprotocol.server.McpAsyncServerExchange;
 import io.modelcontextprotocol.server.McpServerFeatures.AsyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Mono;
@@ -36,6 +39,8 @@ public final class ToolDispatcher {
   private final ObjectMapper mapper;
   private final ResultRenderer renderer;
   private final Scheduler scheduler;
+  private volatile Consumer<McpAsyncServerExchange> onExchange = e -> {
+  };
 
   /**
    * @param mapper protocol JSON mapper
@@ -46,6 +51,16 @@ public final class ToolDispatcher {
     this.mapper = mapper;
     this.renderer = renderer;
     this.scheduler = Schedulers.fromExecutorService(executor, "orch-tools");
+  }
+
+  /**
+   * Sets who learns the MCP session of each tool call (the server's {@link ClientSession}, which needs it for logging
+   * notifications and elicitation). Called on the tool thread before the call runs; must be quick.
+   *
+   * @param listener receives the exchange of every call
+   */
+  public void onExchange(Consumer<McpAsyncServerExchange> listener) {
+    this.onExchange = listener;
   }
 
   /**
@@ -62,15 +77,18 @@ public final class ToolDispatcher {
     }
     List<AsyncToolSpecification> out = new ArrayList<>();
     for (ToolDefinition def : definitions) {
-      Function<Map<String, Object>, CallToolResult> call = callFunction(def, byName.get(def.name()));
+      BiFunction<Map<String, Object>, ProgressReporter, CallToolResult> call = callWithProgress(def,
+          byName.get(def.name()));
       McpSchema.Tool tool = McpSchema.Tool.builder(def.name(), toMap(def.inputSchema()))
           .description(def.description())
           .outputSchema(toMap(def.outputSchema()))
           .annotations(new ToolAnnotations(null, def.readOnly(), !def.readOnly() && def.name().equals("cancel_run"),
               def.readOnly(), !def.readOnly(), null))
           .build();
-      out.add(new AsyncToolSpecification(tool,
-          (exchange, request) -> Mono.fromCallable(() -> call.apply(request.arguments())).subscribeOn(scheduler)));
+      out.add(new AsyncToolSpecification(tool, (exchange, request) -> Mono.fromCallable(() -> {
+        onExchange.accept(exchange);
+        return call.apply(request.arguments(), McpProgress.of(exchange, request.progressToken()));
+      }).subscribeOn(scheduler)));
     }
     return out;
   }
@@ -79,12 +97,22 @@ public final class ToolDispatcher {
    * @return the function that performs a call of this tool with raw arguments (null = none); never throws
    */
   public Function<Map<String, Object>, CallToolResult> callFunction(ToolDefinition def, ToolBinding binding) {
+    BiFunction<Map<String, Object>, ProgressReporter, CallToolResult> call = callWithProgress(def, binding);
+    return arguments -> call.apply(arguments, ProgressReporter.NONE);
+  }
+
+  /**
+   * @return the function that performs a call of this tool with raw arguments (null = none) and the call's progress
+   *     reporter; never throws
+   */
+  public BiFunction<Map<String, Object>, ProgressReporter, CallToolResult> callWithProgress(ToolDefinition def,
+      ToolBinding binding) {
     ArgumentValidator validator = new ArgumentValidator(def.inputSchema());
-    return arguments -> {
+    return (arguments, progress) -> {
       try {
         JsonNode raw = arguments == null ? mapper.createObjectNode() : mapper.valueToTree(arguments);
         ObjectNode node = raw.isObject() ? (ObjectNode) raw : mapper.createObjectNode();
-        Args args = new Args(def, node);
+        Args args = new Args(def, node, progress);
         Set<Violation> violations = new LinkedHashSet<>(validator.validate(node));
         violations.addAll(NameRules.check(node, ""));
         violations.addAll(binding.rules().apply(args));

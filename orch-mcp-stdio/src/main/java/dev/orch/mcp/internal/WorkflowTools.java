@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.OrchException;
 import dev.orch.core.Orchestrator;
 import dev.orch.core.RunRef;
+import dev.orch.core.WaitListener;
 import dev.orch.core.WaitMode;
 import dev.orch.core.WaitResult;
 import dev.orch.core.WorkflowRequest;
@@ -109,7 +110,7 @@ public final class WorkflowTools {
     List<RunRef> refs = new ArrayList<>();
     a.node().path("run_ids").forEach(id -> refs.add(RunRef.ofRunId(id.asText())));
     WaitMode mode = WaitMode.fromWire(a.string("mode") == null ? "all" : a.string("mode")).orElseThrow();
-    WaitResult w = orch.awaitRuns(refs, mode, Duration.ofMillis(a.integer("wait_ms")));
+    WaitResult w = awaitWithProgress(refs, mode, a.integer("wait_ms"), a.progress());
     ObjectNode payload = WireJson.waited(w);
     // 100 runs with long final responses could pass the result size limit: shorten the longest texts until it fits
     int cap = 1 << 20;
@@ -118,6 +119,35 @@ public final class WorkflowTools {
       payload = shorten(WireJson.waited(w), cap);
     }
     return payload;
+  }
+
+  /**
+   * Waits; when the request asked for progress (SPEC §12.9) every status change of a run is reported at once and, while
+   * nothing changes, a heartbeat at least every {@link ProgressReporter#HEARTBEAT_MS} ms. Progress is the sum of the
+   * runs' last_seq (it only grows); the message names the run that changed, or how many runs are done.
+   */
+  private WaitResult awaitWithProgress(List<RunRef> refs, WaitMode mode, long waitMs, ProgressReporter progress) {
+    if (!progress.active() || waitMs == 0) {
+      return orch.awaitRuns(refs, mode, Duration.ofMillis(waitMs));
+    }
+    long deadline = System.nanoTime() + waitMs * 1_000_000;
+    long[] seen = new long[1];
+    WaitListener listener = run -> {
+      seen[0] = Math.max(seen[0], seen[0] + 1);
+      progress.report(seen[0], run.runId() + " is " + run.status().wire() + ": " + run.summary());
+    };
+    while (true) {
+      long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+      WaitResult w = orch.awaitRuns(refs, mode, Duration.ofMillis(Math.min(left, ProgressReporter.HEARTBEAT_MS)),
+          listener);
+      long total = w.runs().stream().mapToLong(o -> o.summary().lastSeq()).sum();
+      seen[0] = Math.max(seen[0], total);
+      if (w.done() || left <= ProgressReporter.HEARTBEAT_MS) {
+        return w;
+      }
+      long done = w.runs().stream().filter(o -> o.summary().status().isTerminal()).count();
+      progress.report(seen[0], done + " of " + w.runs().size() + " run(s) ended");
+    }
   }
 
   private static ObjectNode shorten(ObjectNode payload, int cap) {

@@ -55,6 +55,35 @@ class ArgumentValidatorTest {
   }
 
   @Test
+  @DisplayName("spawn_run control inputs: an unknown limit names the known ones, duplicates and bounds are refused, "
+      + "all of them together are valid")
+  void controlInputs() throws Exception {
+    String base = "{\"backend\":\"codex\",\"role\":\"worker\",\"cwd\":\"/x\",\"session_mode\":\"new\",\"prompt\":\"p\",";
+    assertThat(check("spawn_run", base + "\"limits\":{\"max_token\":5,\"max_cost_usd\":0}}"))
+        .isEqualTo("Invalid arguments for tool spawn_run: limits.max_cost_usd: must be > 0; limits.max_token: is not a "
+            + "known property; expected one of \"timeout_ms\"|\"idle_timeout_ms\"|\"max_turns\"|\"max_tokens\"|"
+            + "\"max_cost_usd\"");
+    assertThat(check("spawn_run", base + "\"depends_on\":[\"a\",\"a\"],\"priority\":10}"))
+        .isEqualTo("Invalid arguments for tool spawn_run: priority: must be <= 9; depends_on: must not contain the same "
+            + "value twice");
+    assertThat(check("spawn_run", base + "\"priority\":0,\"depends_on\":[\"r1\"],\"limits\":{\"timeout_ms\":1,"
+        + "\"idle_timeout_ms\":1,\"max_turns\":1,\"max_tokens\":1,\"max_cost_usd\":0.01}}")).isEmpty();
+    assertThat(check("get_usage", "{\"group_by\":\"day\",\"run_ids\":[]}"))
+        .isEqualTo("Invalid arguments for tool get_usage: run_ids: must have at least 1 item; group_by: expected one of "
+            + "\"backend\"|\"model\"|\"agent_name\"|\"run\"");
+  }
+
+  @Test
+  @DisplayName("get_usage since accepts an instant, an offset time or a date (its start in UTC), nothing else")
+  void sinceFormats() {
+    assertThat(ControlTools.parseTime("2026-01-31T10:00:00Z")).hasToString("2026-01-31T10:00:00Z");
+    assertThat(ControlTools.parseTime("2026-01-31T12:00:00+02:00")).hasToString("2026-01-31T10:00:00Z");
+    assertThat(ControlTools.parseTime(" 2026-01-31 ")).hasToString("2026-01-31T00:00:00Z");
+    assertThat(ControlTools.parseTime("yesterday")).isNull();
+    assertThat(ControlTools.parseTime("31/01/2026")).isNull();
+  }
+
+  @Test
   @DisplayName("valid arguments with unknown extra properties pass")
   void unknownPropertiesIgnored() throws Exception {
     assertThat(check("poll_events", "{\"run_id\":null,\"agent_name\":\"a\",\"after_seq\":0,\"extra\":1}")).isEmpty();

@@ -90,6 +90,15 @@ class ClaudeEndToEndIT {
     assertThat(run.path("remote_ref").path("conversation_id").asText())
         .as("a new session passes the Orch session id to --session-id").isEqualTo(run.path("session_id").asText());
     assertThat(run.path("last_seq").asLong()).isEqualTo(mcp.events(runId).size());
+    JsonNode usage = run.path("usage");
+    assertThat(usage.path("cost_source").asText()).as("Claude Code reports its cost (SPEC §12.4)")
+        .isEqualTo("reported");
+    assertThat(usage.path("cost_usd").asDouble()).isPositive()
+        .isCloseTo(done.path("data").path("usage").path("total_cost_usd").asDouble(),
+            org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(usage.path("model").asText()).isNotBlank();
+    assertThat(usage.path("output_tokens").asLong()).isEqualTo(done.at("/data/usage/usage/output_tokens").asLong());
+    assertThat(usage.path("total_tokens").asLong()).isPositive();
     Path stored = cwd.resolve(".nanobot-orchestrator/runs").resolve(runId);
     assertThat(Files.readAllLines(stored.resolve("events.jsonl"))).hasSize(mcp.events(runId).size());
     assertThat(McpRuns.JSON.readTree(stored.resolve("result.json").toFile()).path("finalResponse").asText())
@@ -147,6 +156,11 @@ class ClaudeEndToEndIT {
         .isEqualTo("I remember: remember the word PAPAYA");
     assertThat(mcp.ofType(secondRun, "run_started").get(0).path("data").path("reused_process").asBoolean())
         .as("the kept-alive process of the session serves the resume").isTrue();
+    double firstTotal = mcp.ofType(firstRun, "run_completed").get(0).at("/data/usage/total_cost_usd").asDouble();
+    double secondTotal = mcp.ofType(secondRun, "run_completed").get(0).at("/data/usage/total_cost_usd").asDouble();
+    assertThat(secondTotal).as("Claude Code reports the process's running total").isGreaterThan(firstTotal);
+    assertThat(mcp.getRun(secondRun).at("/usage/cost_usd").asDouble()).as("the resumed run's own share")
+        .isCloseTo(secondTotal - firstTotal, org.assertj.core.data.Offset.offset(1e-9));
 
     String thirdRun = spawn(object().put("backend", "claude_code").put("role", "worker").put("cwd", cwd.toString())
         .put("session_mode", "resume").put("session_id", sessionId).put("prompt", "RECALL again"));

@@ -70,7 +70,8 @@ class InspectorCliTest {
     r.get("tools").forEach(t -> names.add(t.get("name").asText()));
     assertThat(names.subList(0, 10)).containsExactly("spawn_run", "get_run", "poll_events", "cancel_run",
         "continue_run", "list_runs", "list_agents", "send_agent_message", "fetch_agent_messages", "get_event_artifact");
-    assertThat(names).contains("spawn_runs", "wait_runs", "run_workflow", "list_workflow_templates");
+    assertThat(names).contains("spawn_runs", "wait_runs", "run_workflow", "list_workflow_templates", "list_backends",
+        "get_usage");
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
@@ -45,6 +46,16 @@ final class McpRuns implements AutoCloseable {
     return new McpRuns(ServerProcesses.client(env));
   }
 
+  /** @return a driver whose client was customized (handlers, capabilities) before it was built */
+  static McpRuns start(Map<String, String> env, java.util.function.Consumer<McpClient.SyncSpec> customize) {
+    return new McpRuns(ServerProcesses.client(env, customize));
+  }
+
+  /** @return the SDK client (for resources, logging levels and requests with a progress token) */
+  McpSyncClient client() {
+    return client;
+  }
+
   /** @return a new empty JSON object for building arguments */
   static ObjectNode object() {
     return JSON.createObjectNode();
@@ -78,13 +89,13 @@ final class McpRuns implements AutoCloseable {
     return text(r);
   }
 
-  private McpSchema.CallToolResult raw(String tool, JsonNode args) {
+  McpSchema.CallToolResult raw(String tool, JsonNode args) {
     Map<String, Object> map = JSON.convertValue(args, new TypeReference<Map<String, Object>>() {
     });
     return client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(map).build());
   }
 
-  private static String text(McpSchema.CallToolResult r) {
+  static String text(McpSchema.CallToolResult r) {
     return ((McpSchema.TextContent) r.content().get(0)).text();
   }
 

@@ -82,8 +82,8 @@ class ProfileSafetyTest {
         Arguments.of("big.md", "Error: profile is larger than 256 KiB (262144 bytes): big.md"),
         Arguments.of("pipe.md", "Error: profile must be a regular file (not a directory, FIFO or device): pipe.md"),
         Arguments.of("missing.md", "Error: profile file not found or unreadable: missing.md"),
-        Arguments.of("builtin:architect", "Error: Unknown built-in profile: builtin:architect. Known built-in "
-            + "profiles: "));
+        Arguments.of("builtin:wizard", "Error: Unknown built-in profile: builtin:wizard. Known built-in "
+            + "profiles: builtin:architect, "));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Starts the real Orch MCP server as a child process (the shaded jar that {@code bin/orch-mcp} runs, or, outside
@@ -88,15 +89,26 @@ final class ServerProcesses {
 
   /** @return an initialized MCP SDK client talking to a new server process */
   static McpSyncClient client(Map<String, String> env) {
+    return client(env, spec -> {
+    });
+  }
+
+  /**
+   * @param customize adds handlers and capabilities to the client before it is built (progress, logging, resource
+   *     updates, elicitation)
+   * @return an initialized MCP SDK client talking to a new server process
+   */
+  static McpSyncClient client(Map<String, String> env, Consumer<McpClient.SyncSpec> customize) {
     List<String> cmd = command();
     ServerParameters params = ServerParameters.builder(cmd.get(0)).args(cmd.subList(1, cmd.size())).env(env).build();
     StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(new ObjectMapper()));
     transport.setStdErrorHandler(line -> System.err.println("[orch-mcp] " + line));
-    McpSyncClient client = McpClient.sync(transport)
+    McpClient.SyncSpec spec = McpClient.sync(transport)
         .requestTimeout(Duration.ofSeconds(60))
         .initializationTimeout(Duration.ofSeconds(60))
-        .enableCallToolSchemaCaching(true)
-        .build();
+        .enableCallToolSchemaCaching(true);
+    customize.accept(spec);
+    McpSyncClient client = spec.build();
     client.initialize();
     return client;
   }

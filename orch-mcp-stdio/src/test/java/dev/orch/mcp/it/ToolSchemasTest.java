@@ -10,9 +10,12 @@ import dev.orch.core.testing.Peers;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@DisplayName("tools/list of a real server process matches the TS server's tool surface")
+@DisplayName("tools/list of a real server process matches the TS server's tool surface, extended by SPEC §12")
 class ToolSchemasTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,7 +56,8 @@ class ToolSchemasTest {
   @DisplayName("the server lists the same ten tools in the same order, then Orch's additions (SPEC §12)")
   void sameToolNames() {
     assertThat(List.copyOf(ours.keySet()).subList(0, 10)).containsExactlyElementsOf(fixture.keySet());
-    assertThat(ours.keySet()).contains("spawn_runs", "wait_runs", "run_workflow", "list_workflow_templates");
+    assertThat(ours.keySet()).contains("spawn_runs", "wait_runs", "run_workflow", "list_workflow_templates",
+        "list_backends", "get_usage");
     assertThat(ours.values()).allSatisfy(t -> assertThat(t.outputSchema()).as("outputSchema of %s", t.name())
         .isNotNull());
   }
@@ -142,6 +146,18 @@ class ToolSchemasTest {
     assertThat(artifact.at("/limit/maximum").asLong()).isEqualTo(262144);
     assertThat(artifact.at("/limit/default").asLong()).isEqualTo(65536);
     JsonNode spawn = JSON.valueToTree(ours.get("spawn_run").inputSchema());
+    assertThat(spawn.at("/properties/priority/minimum").asInt()).isZero();
+    assertThat(spawn.at("/properties/priority/maximum").asInt()).isEqualTo(9);
+    assertThat(spawn.at("/properties/priority/default").asInt()).isEqualTo(5);
+    assertThat(spawn.at("/properties/depends_on/maxItems").asInt()).isEqualTo(100);
+    List<String> limits = new ArrayList<>();
+    spawn.at("/properties/limits/properties").fieldNames().forEachRemaining(limits::add);
+    assertThat(limits).containsExactly("timeout_ms", "idle_timeout_ms", "max_turns", "max_tokens", "max_cost_usd");
+    JsonNode backends = JSON.valueToTree(ours.get("list_backends").inputSchema());
+    assertThat(backends.at("/properties/probe/default").asBoolean()).isTrue();
+    JsonNode usage = JSON.valueToTree(ours.get("get_usage").inputSchema());
+    assertThat(usage.at("/properties/group_by/enum").toString())
+        .isEqualTo("[\"backend\",\"model\",\"agent_name\",\"run\"]");
     assertThat(spawn.at("/properties/backend/enum")).containsExactly(
         JSON.getNodeFactory().textNode("codex"), JSON.getNodeFactory().textNode("claude_code"),
         JSON.getNodeFactory().textNode("remote_a2a"));

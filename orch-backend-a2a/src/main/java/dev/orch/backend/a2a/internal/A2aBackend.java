@@ -2,12 +2,16 @@ package dev.orch.backend.a2a.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.a2a.A2aConfig;
+import dev.orch.core.Availability;
 import dev.orch.core.OrchException;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.EventSink;
+import dev.orch.core.spi.ProbeResult;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import io.a2a.client.http.A2ACardResolver;
+import io.a2a.spec.AgentCard;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,6 +102,55 @@ public final class A2aBackend implements Backend {
     live.add(run);
     run.reattach(a);
     return run;
+  }
+
+  /**
+   * Resolves the card of the configured default agent ({@code ORCH_A2A_AGENT_URL}, with {@code ORCH_A2A_HEADERS},
+   * {@code ORCH_A2A_AUTH_TOKEN} and {@code ORCH_A2A_AGENT_CARD_PATH}), SPEC §12.1.
+   *
+   * @return {@code reachable} with the card's name and version when it resolves (the agent's liveness is not proven);
+   *     {@code unavailable} when the fetch fails or a setting is bad; {@code unknown} when no default agent is
+   *     configured (agents are then named per run in {@code backend_config.agent_url})
+   */
+  @Override
+  public ProbeResult probe(Duration timeout) {
+    A2aConfig cfg;
+    try {
+      cfg = A2aConfig.read(null, context.environment(), null);
+    } catch (OrchException e) {
+      if (e.getMessage().equals(A2aConfig.AGENT_URL_REQUIRED)) {
+        return ProbeResult.unknown("no default agent configured (set " + A2aConfig.ENV_PREFIX + "AGENT_URL to probe "
+            + "one); runs name their agent in backend_config.agent_url");
+      }
+      return ProbeResult.unavailable(null, e.getMessage());
+    }
+    String cardUrl;
+    try {
+      cardUrl = cfg.cardUrl();
+    } catch (IllegalArgumentException e) {
+      return ProbeResult.unavailable(null, "invalid agent_card_path \"" + cfg.agentCardPath() + "\": " + e.getMessage());
+    }
+    long ms = Math.max(1, Math.min(cfg.readTimeoutMs(), timeout.toMillis()));
+    Inflight inflight = new Inflight();
+    OrchHttpClient http = new OrchHttpClient(http(Math.min(cfg.connectTimeoutMs(), ms)), cfg.httpHeaders(), ms, ms,
+        inflight, context.threadFactory(), timer);
+    long started = System.nanoTime();
+    try {
+      AgentCard card = new A2ACardResolver(http, cardUrl, cardUrl, Map.of()).getAgentCard();
+      if (card == null) {
+        return ProbeResult.unavailable(null, "the agent card at " + cardUrl + " is empty");
+      }
+      long took = (System.nanoTime() - started) / 1_000_000;
+      return new ProbeResult(Availability.REACHABLE, card.version(), null, "agent card of \"" + card.name()
+          + "\" resolved from " + cardUrl + " in " + took + " ms (liveness not proven)");
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError vme) {
+        throw vme;
+      }
+      return ProbeResult.unavailable(null, "could not load the agent card from " + cardUrl + ": " + Errors.describe(t));
+    } finally {
+      inflight.abortAll();
+    }
   }
 
   synchronized HttpClient http(long connectTimeoutMs) {

@@ -11,6 +11,7 @@ import dev.orch.core.RunStatus;
 import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.core.spi.UsageReport;
 import io.a2a.client.Client;
 import io.a2a.client.ClientEvent;
 import io.a2a.client.MessageEvent;
@@ -215,6 +216,10 @@ final class A2aRun implements RunHandle {
         boolean terminal = tracker.outcome() == TaskTracker.Outcome.TERMINAL;
         if (terminal) {
           ended = true;
+        }
+        UsageReport usage = UsageMetadata.of(event, terminal);
+        if (usage != null) {
+          sink.usage(usage);
         }
         long[] positions = StatusPositions.of(events, status);
         for (int i = 0; i < events.size(); i++) {

@@ -11,6 +11,7 @@
 //   [pause]  -> works 1.5 s, then answers
 //   [drop]   -> sends working, then destroys the connection
 //   [hold]   -> sends working, then waits until GET /_release (or tasks/cancel), then answers "released: <text>"
+//   [usage]  -> like the default, and the completed status-update carries metadata.usage (token counts, cost, model)
 //   anything else -> working message, an artifact (text, plus a data part when output_schema is in the
 //                    message metadata), then completed with a final agent message
 // Every JSON-RPC request is recorded (method, headers, params) and served on GET /_log.
@@ -44,11 +45,15 @@ function agentMessage(ctx, text) {
   };
 }
 
-function status(ctx, state, text) {
+// What a [usage] task reports with its completed status (Orch reads metadata.usage, docs/backend-a2a.md).
+const USAGE = { input_tokens: 1500, cached_input_tokens: 500, output_tokens: 250, reasoning_output_tokens: 50,
+  total_tokens: 1750, cost_usd: 0.0123, model: 'remote-model-1', turns: 2 };
+
+function status(ctx, state, text, metadata) {
   return AgentEvent.statusUpdate({
     taskId: ctx.taskId, contextId: ctx.contextId,
     status: { state, timestamp: new Date().toISOString(), message: text ? agentMessage(ctx, text) : undefined },
-    metadata: {},
+    metadata: metadata || {},
   });
 }
 
@@ -137,13 +142,13 @@ class PeerExecutor {
       return;
     } else {
       bus.publish(status(ctx, TaskState.TASK_STATE_WORKING, 'Working on it'));
-      await this.answer(ctx, bus, msg, 'Echo: ' + text);
+      await this.answer(ctx, bus, msg, 'Echo: ' + text, first.includes('[usage]') ? USAGE : undefined);
       return;
     }
     bus.finished();
   }
 
-  async answer(ctx, bus, msg, answerText) {
+  async answer(ctx, bus, msg, answerText, usage) {
     const parts = [textPart(answerText)];
     const meta = msg.metadata || {};
     if (meta.output_schema) {
@@ -155,7 +160,7 @@ class PeerExecutor {
         extensions: [] },
       append: false, lastChunk: true, metadata: undefined,
     }));
-    bus.publish(status(ctx, TaskState.TASK_STATE_COMPLETED, answerText));
+    bus.publish(status(ctx, TaskState.TASK_STATE_COMPLETED, answerText, usage ? { usage } : undefined));
     bus.finished();
   }
 }

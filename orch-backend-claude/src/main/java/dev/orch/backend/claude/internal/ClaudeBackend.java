@@ -6,13 +6,18 @@ import dev.orch.backend.claude.ClaudeConfig;
 import dev.orch.core.OrchException;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
+import dev.orch.core.spi.CliProbe;
+import dev.orch.core.spi.ProbeResult;
 import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -85,6 +90,29 @@ public final class ClaudeBackend implements Backend {
       }
     }
     return spec.cwd();
+  }
+
+  /**
+   * Runs {@code <claude> --version} with the server-wide configuration ({@code ORCH_CLAUDE_EXECUTABLE} or
+   * {@code claude} on {@code PATH}), SPEC §12.1.
+   *
+   * @return {@code available} with the CLI version, or {@code unavailable} naming what is wrong
+   */
+  @Override
+  public ProbeResult probe(Duration timeout) {
+    ClaudeConfig config;
+    try {
+      config = ClaudeConfig.read(null, context.environment());
+    } catch (OrchException e) {
+      return ProbeResult.unavailable(null, e.getMessage());
+    }
+    Map<String, String> env = new HashMap<>();
+    String path = context.environment().get("PATH");
+    if (path != null) {
+      env.put("PATH", path);
+    }
+    env.putAll(config.env());
+    return CliProbe.version(config.executable(), env, timeout, context.threadFactory());
   }
 
   /** @return the number of idle session processes kept alive (for tests and diagnostics) */

@@ -78,6 +78,8 @@ public final class ClaudeProcess {
   private volatile AgentProcess agent;
   private Listener listener;
   private long consumed;
+  /** The {@code total_cost_usd} of the last result of this process (its running total), USD. */
+  private volatile double reportedCost;
 
   private ClaudeProcess(String fingerprint, Path cwd, Listener first, long from) {
     this.fingerprint = fingerprint;
@@ -164,6 +166,19 @@ public final class ClaudeProcess {
       p.ready.complete(p.agent);
     }
     return p;
+  }
+
+  /**
+   * @return the {@code total_cost_usd} of this process's last result (0 before the first): Claude Code reports the
+   *     cost of the whole process, so a run on a pooled process subtracts what earlier runs spent
+   */
+  public double reportedCost() {
+    return reportedCost;
+  }
+
+  /** @param totalCostUsd the {@code total_cost_usd} of the latest result */
+  public void reportedCost(double totalCostUsd) {
+    this.reportedCost = totalCostUsd;
   }
 
   /** @return the fingerprint of the launch (see {@link ClaudeLaunch#fingerprint()}), or null when followed */

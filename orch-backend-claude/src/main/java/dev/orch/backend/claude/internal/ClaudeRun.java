@@ -15,6 +15,7 @@ import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.core.spi.UsageReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -297,8 +298,35 @@ public final class ClaudeRun implements RunHandle, ClaudeProcess.Listener {
       if (!prompts.wasAnswered(u.requestId())) {
         sendQuiet(ClaudeLaunch.controlError(u.requestId(), "Orch does not handle control request " + u.subtype()));
       }
+    } else if (o instanceof ClaudeStreamParser.Output.UsageUpdate u) {
+      reportUsage(u.report());
     } else if (o instanceof ClaudeStreamParser.Output.Result r) {
       finish(r.terminal());
+    }
+  }
+
+  /**
+   * Reports usage to the engine (SPEC §12.3, §12.4). A result's {@code total_cost_usd} is the running total of the
+   * CLI process, which a pooled process carries over from earlier runs: the run reports its own share. The result's
+   * report is the last one (its terminal event follows) unless the run is being stopped.
+   */
+  private void reportUsage(UsageReport r) {
+    UsageReport report = r;
+    if (r.last()) {
+      Double total = r.reportedCostUsd();
+      Double own = null;
+      if (total != null) {
+        own = Math.round(Math.max(0, total - process.reportedCost()) * 1e10) / 1e10;
+        process.reportedCost(total);
+      }
+      boolean stopping = stopReason != null || timedOut;
+      report = new UsageReport(r.inputTokens(), r.cachedInputTokens(), r.outputTokens(), r.reasoningOutputTokens(),
+          r.totalTokens(), own, r.model(), r.turns(), !stopping);
+    }
+    try {
+      sink.usage(report);
+    } catch (RuntimeException e) {
+      LOG.warn("could not report the usage of claude {}: {}", process.pid(), e.toString());
     }
   }
 

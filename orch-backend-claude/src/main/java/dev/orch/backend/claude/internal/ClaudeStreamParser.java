@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.EventType;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunStatus;
+import dev.orch.core.spi.UsageReport;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -93,6 +95,17 @@ public final class ClaudeStreamParser {
      */
     record Result(RunEvent terminal, ObjectNode usage, String sessionId) implements Output {
     }
+
+    /**
+     * The run's usage so far (SPEC §12.4). During the turn it is the sum of the assistant messages' usage (one entry
+     * per API message; {@code last = false}); with the {@code result} it is the result's usage with
+     * {@code total_cost_usd} as the reported cost — the process's running total, which the run turns into its own
+     * share — and {@code num_turns} ({@code last = true}: the terminal event follows).
+     *
+     * @param report the usage
+     */
+    record UsageUpdate(UsageReport report) implements Output {
+    }
   }
 
   private record ToolUse(String name, String command) {
@@ -103,6 +116,9 @@ public final class ClaudeStreamParser {
   private boolean initSeen;
   private String sessionId;
   private String lastText;
+  private String model;
+  /** Usage of each assistant API message of the turn, by message id (a message is streamed as several lines). */
+  private final Map<String, JsonNode> messageUsage = new LinkedHashMap<>();
 
   /** @param structuredOutputRequested true when the run passed an output schema ({@code --json-schema}) */
   public ClaudeStreamParser(boolean structuredOutputRequested) {
@@ -164,6 +180,9 @@ public final class ClaudeStreamParser {
       ObjectNode d = NF.objectNode();
       d.put("backend_session_id", sessionId);
       d.put("model", text(n, "model"));
+      if (model == null) {
+        model = text(n, "model");
+      }
       d.set("tools", n.path("tools").isArray() ? n.get("tools").deepCopy() : NF.arrayNode());
       d.put("cwd", text(n, "cwd"));
       d.put("permission_mode", text(n, "permissionMode"));
@@ -182,6 +201,10 @@ public final class ClaudeStreamParser {
 
   private void assistant(JsonNode n, List<Output> out) {
     String parent = text(n, "parent_tool_use_id");
+    JsonNode message = n.path("message");
+    if (message.path("model").isTextual() && !message.get("model").asText().isBlank()) {
+      model = message.get("model").asText();
+    }
     for (JsonNode block : n.path("message").path("content")) {
       String type = block.path("type").asText();
       ObjectNode d = NF.objectNode();
@@ -230,6 +253,51 @@ public final class ClaudeStreamParser {
       }
       out.add(new Output.Event(new RunEvent.Activity(eventType, d)));
     }
+    String id = text(message, "id");
+    if (id != null && message.path("usage").isObject()) {
+      JsonNode previous = messageUsage.put(id, message.get("usage"));
+      if (!message.get("usage").equals(previous)) {
+        out.add(new Output.UsageUpdate(runningUsage()));
+      }
+    }
+  }
+
+  /** @return the sum of the assistant messages' usage so far ({@code last = false}, no reported cost) */
+  private UsageReport runningUsage() {
+    long in = 0;
+    long cached = 0;
+    long outTokens = 0;
+    for (JsonNode u : messageUsage.values()) {
+      in += inputTokens(u);
+      cached += Math.max(0, u.path("cache_read_input_tokens").asLong(0));
+      outTokens += Math.max(0, u.path("output_tokens").asLong(0));
+    }
+    return new UsageReport(in, cached, outTokens, 0, 0, null, model, messageUsage.size(), false);
+  }
+
+  /** Anthropic's input_tokens exclude cache reads and writes; Orch's input counts every prompt token. */
+  private static long inputTokens(JsonNode u) {
+    return Math.max(0, u.path("input_tokens").asLong(0)) + Math.max(0, u.path("cache_creation_input_tokens").asLong(0))
+        + Math.max(0, u.path("cache_read_input_tokens").asLong(0));
+  }
+
+  /** @return the usage of a {@code result} line (its total_cost_usd is the process's running total) */
+  private UsageReport resultUsage(JsonNode n) {
+    JsonNode u = n.path("usage");
+    String m = model;
+    if (m == null && n.path("modelUsage").isObject() && n.get("modelUsage").size() == 1) {
+      m = n.get("modelUsage").fieldNames().next();
+    }
+    Double cost = n.path("total_cost_usd").isNumber() ? n.get("total_cost_usd").asDouble() : null;
+    int turns = n.path("num_turns").isNumber() ? Math.max(0, n.get("num_turns").asInt()) : messageUsage.size();
+    if (!u.isObject()) {
+      UsageReport r = runningUsage();
+      return new UsageReport(r.inputTokens(), r.cachedInputTokens(), r.outputTokens(), 0, 0, cost, m, turns, true);
+    }
+    long outTokens = Math.max(0, u.path("output_tokens").asLong(0));
+    long thinking = Math.max(0, u.path("output_tokens_details").path("thinking_tokens").asLong(0));
+    return new UsageReport(inputTokens(u), Math.max(0, u.path("cache_read_input_tokens").asLong(0)), outTokens,
+        Math.min(thinking, outTokens), 0, cost, m, turns, true);
   }
 
   private void user(JsonNode n, List<Output> out) {
@@ -316,6 +384,7 @@ public final class ClaudeStreamParser {
       }
       terminal = new RunEvent.RunFailed(failureMessage(n, subtype), details);
     }
+    out.add(new Output.UsageUpdate(resultUsage(n)));
     out.add(new Output.Result(terminal, usage, sessionId));
   }
 

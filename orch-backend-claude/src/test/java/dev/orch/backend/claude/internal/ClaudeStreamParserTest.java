@@ -9,6 +9,7 @@ import dev.orch.core.AgentMessage;
 import dev.orch.core.EventType;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunStatus;
+import dev.orch.core.spi.UsageReport;
 import dev.orch.core.testing.Peers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -211,6 +212,38 @@ class ClaudeStreamParserTest {
     assertThat(finished.path("stderr").asText()).isEqualTo("denied by test driver");
     JsonNode done = ev.get(ev.size() - 1).toData();
     assertThat(done.path("permission_denials").get(0).path("tool_name").asText()).isEqualTo("Bash");
+  }
+
+  static List<UsageReport> usage(List<Output> out) {
+    return out.stream().filter(o -> o instanceof Output.UsageUpdate).map(o -> ((Output.UsageUpdate) o).report())
+        .toList();
+  }
+
+  @Test
+  @DisplayName("usage: assistant messages add up once per API message (last=false); the result's usage, "
+      + "total_cost_usd and num_turns make the last report, right before the result")
+  void usageReports() throws IOException {
+    List<Output> out = parse("claude-bash.jsonl", false);
+    List<UsageReport> reports = usage(out);
+    // two API messages (the first streamed as two lines with the same id), then the result
+    assertThat(reports).hasSize(3);
+    assertThat(reports.get(0)).isEqualTo(new UsageReport(140, 20, 1, 0, 141, null, "claude-opus-4-8", 1, false));
+    assertThat(reports.get(1)).isEqualTo(new UsageReport(280, 40, 2, 0, 282, null, "claude-opus-4-8", 2, false));
+    UsageReport last = reports.get(2);
+    assertThat(last).isEqualTo(new UsageReport(280, 40, 24, 0, 304, 0.0018200000000000002, "claude-opus-4-8", 2,
+        true));
+    assertThat(out.get(out.size() - 2)).isEqualTo(new Output.UsageUpdate(last));
+  }
+
+  @Test
+  @DisplayName("usage of a failed result is reported too (tokens spent on an error still count)")
+  void usageOfFailure() throws IOException {
+    List<UsageReport> reports = usage(parse("claude-http500.jsonl", false));
+    assertThat(reports).isNotEmpty();
+    UsageReport last = reports.get(reports.size() - 1);
+    assertThat(last.last()).isTrue();
+    assertThat(last.reportedCostUsd()).isEqualTo(0.0);
+    assertThat(last.totalTokens()).isZero();
   }
 
   @Test

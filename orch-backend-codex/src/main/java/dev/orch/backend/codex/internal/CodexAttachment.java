@@ -11,7 +11,8 @@ import dev.orch.core.OrchException;
  *
  * <pre>
  * {"backend":"codex", "version":1, "agent":{pid, started_at, dir, group, fifo}, "structured_output":bool,
- *  "resume_thread_id":string|null, "started_at_ms":long, "timeout_ms":long, "cancel_grace_ms":long}
+ *  "resume_thread_id":string|null, "started_at_ms":long, "timeout_ms":long, "cancel_grace_ms":long,
+ *  "model":string|null, "usage_baseline":object|null}
  * </pre>
  *
  * @param agent the {@link dev.orch.core.spi.AgentProcess#describe()} of the codex process
@@ -20,9 +21,11 @@ import dev.orch.core.OrchException;
  * @param startedAtMs when the run started (epoch ms): the watchdog keeps counting from there
  * @param timeoutMs the run's watchdog, ms
  * @param cancelGraceMs time between SIGINT and the tree kill on cancel, ms
+ * @param model the run's model (for pricing), or null
+ * @param usageBaseline the resumed thread's usage before the run, or null
  */
 record CodexAttachment(ObjectNode agent, boolean structuredOutput, String resumeThreadId, long startedAtMs,
-    long timeoutMs, long cancelGraceMs) {
+    long timeoutMs, long cancelGraceMs, String model, JsonNode usageBaseline) {
   static final int VERSION = 1;
 
   /** @return the JSON record */
@@ -40,6 +43,16 @@ record CodexAttachment(ObjectNode agent, boolean structuredOutput, String resume
     o.put("started_at_ms", startedAtMs);
     o.put("timeout_ms", timeoutMs);
     o.put("cancel_grace_ms", cancelGraceMs);
+    if (model == null) {
+      o.putNull("model");
+    } else {
+      o.put("model", model);
+    }
+    if (usageBaseline == null) {
+      o.putNull("usage_baseline");
+    } else {
+      o.set("usage_baseline", usageBaseline.deepCopy());
+    }
     return o;
   }
 
@@ -58,6 +71,8 @@ record CodexAttachment(ObjectNode agent, boolean structuredOutput, String resume
     return new CodexAttachment((ObjectNode) o.get("agent"), o.path("structured_output").asBoolean(false),
         resume.isTextual() ? resume.asText() : null, o.get("started_at_ms").asLong(),
         o.path("timeout_ms").asLong(dev.orch.backend.codex.CodexConfig.DEFAULT_TIMEOUT_MS),
-        o.path("cancel_grace_ms").asLong(dev.orch.backend.codex.CodexConfig.DEFAULT_CANCEL_GRACE_MS));
+        o.path("cancel_grace_ms").asLong(dev.orch.backend.codex.CodexConfig.DEFAULT_CANCEL_GRACE_MS),
+        o.path("model").isTextual() ? o.get("model").asText() : null,
+        o.path("usage_baseline").isObject() ? o.get("usage_baseline") : null);
   }
 }

@@ -5,10 +5,15 @@ import dev.orch.backend.codex.CodexConfig;
 import dev.orch.core.OrchException;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
+import dev.orch.core.spi.CliProbe;
+import dev.orch.core.spi.ProbeResult;
 import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,6 +83,30 @@ public final class CodexBackend implements Backend {
       live.remove(run); // it ended while being followed, before it was added
     }
     return run;
+  }
+
+  /**
+   * Runs {@code <codex> --version} with the server-wide configuration ({@code ORCH_CODEX_EXECUTABLE} or {@code codex}
+   * on {@code PATH}), SPEC §12.1.
+   *
+   * @return {@code available} with the CLI version, or {@code unavailable} naming what is wrong (executable missing,
+   *     bad {@code ORCH_CODEX_*} setting, {@code --version} failing or not answering within the timeout)
+   */
+  @Override
+  public ProbeResult probe(Duration timeout) {
+    CodexConfig config;
+    try {
+      config = CodexConfig.read(null, context.environment());
+    } catch (OrchException e) {
+      return ProbeResult.unavailable(null, e.getMessage());
+    }
+    Map<String, String> env = new HashMap<>();
+    String path = context.environment().get("PATH");
+    if (path != null) {
+      env.put("PATH", path);
+    }
+    env.putAll(config.env());
+    return CliProbe.version(config.executable(), env, timeout, context.threadFactory());
   }
 
   /** @return the pids of the codex wrapper processes (process groups) of live runs (for diagnostics and tests) */

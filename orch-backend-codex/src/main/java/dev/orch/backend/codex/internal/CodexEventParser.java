@@ -10,6 +10,7 @@ import dev.orch.core.EventType;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunEvent.Activity;
 import dev.orch.core.RunStatus;
+import dev.orch.core.spi.UsageReport;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +43,7 @@ public final class CodexEventParser {
   private String turnFailure;
   private boolean turnCompleted;
   private JsonNode usage;
+  private int turns;
   private boolean finished;
 
   /**
@@ -110,6 +112,7 @@ public final class CodexEventParser {
       }
       case "turn.completed" -> {
         turnCompleted = true;
+        turns++;
         usage = ev.get("usage");
         return List.of();
       }
@@ -233,6 +236,44 @@ public final class CodexEventParser {
     }
     d.put("status", status);
     return List.of(new Activity(EventType.TOOL_FINISHED, d));
+  }
+
+  /**
+   * The usage codex reported with its last {@code turn.completed} ({@code {input_tokens, cached_input_tokens,
+   * output_tokens, reasoning_output_tokens}}), as codex counts it: for a resumed thread, the thread's running total.
+   *
+   * @return the usage object, or null when no turn completed with usage
+   */
+  public JsonNode threadUsage() {
+    return usage == null || !usage.isObject() ? null : usage;
+  }
+
+  /**
+   * The run's usage for the engine (SPEC §12.4): the last {@code turn.completed} usage minus what the thread had used
+   * before this run (codex reports a resumed thread's running total), with {@code last = true} (codex reports usage
+   * only with the end of its turn, right before the process exits).
+   *
+   * @param model the model the run used ({@code --model} or {@code -c model=}), or null when codex chose it
+   * @param baseline the thread's usage before this run ({@link #threadUsage()} of the previous run), or null
+   * @return the report, or null when codex reported no usage
+   */
+  public UsageReport usageReport(String model, JsonNode baseline) {
+    JsonNode u = threadUsage();
+    if (u == null) {
+      return null;
+    }
+    long in = delta(u, baseline, "input_tokens");
+    long cached = delta(u, baseline, "cached_input_tokens");
+    long out = delta(u, baseline, "output_tokens");
+    long reasoning = delta(u, baseline, "reasoning_output_tokens");
+    long total = u.has("total_tokens") ? delta(u, baseline, "total_tokens") : 0;
+    return new UsageReport(in, Math.min(cached, in), out, Math.min(reasoning, out), total, null, model, turns, true);
+  }
+
+  private static long delta(JsonNode now, JsonNode before, String key) {
+    long v = Math.max(0, now.path(key).asLong(0));
+    long b = before == null ? 0 : Math.max(0, before.path(key).asLong(0));
+    return Math.max(0, v - b);
   }
 
   /**

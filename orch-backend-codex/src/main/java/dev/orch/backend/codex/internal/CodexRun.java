@@ -1,5 +1,6 @@
 package dev.orch.backend.codex.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.backend.codex.CodexConfig;
@@ -11,6 +12,7 @@ import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
+import dev.orch.core.spi.UsageReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,8 @@ public final class CodexRun implements RunHandle {
   static final String PROMPT_FILE = "prompt.txt";
   /** Name of the output schema file in the run's directory. */
   static final String SCHEMA_FILE = "output-schema.json";
+  /** Key of the remote reference's metadata holding the thread's usage so far (the next resume's baseline). */
+  static final String THREAD_USAGE = "thread_usage";
 
   private final RunSpec spec;
   private final EventSink sink;
@@ -52,6 +56,10 @@ public final class CodexRun implements RunHandle {
   private final long timeoutMs;
   private final long cancelGraceMs;
   private final long startedAtMs;
+  /** The model the run uses (for pricing, SPEC §12.4), or null when the configuration does not say. */
+  private final String model;
+  /** The thread's usage before this run (resumed threads report running totals), or null. */
+  private final JsonNode usageBaseline;
   private final Object lock = new Object();
   private final AgentProcess.Listener listener = new AgentProcess.Listener() {
     @Override
@@ -73,7 +81,10 @@ public final class CodexRun implements RunHandle {
   private String boundThreadId;
 
   private CodexRun(RunSpec spec, EventSink sink, ThreadFactory threads, Consumer<CodexRun> onDone,
-      String resumeThreadId, boolean structuredOutput, long timeoutMs, long cancelGraceMs, long startedAtMs) {
+      String resumeThreadId, boolean structuredOutput, long timeoutMs, long cancelGraceMs, long startedAtMs, String model,
+      JsonNode usageBaseline) {
+    this.model = model;
+    this.usageBaseline = usageBaseline;
     this.spec = spec;
     this.sink = sink;
     this.threads = threads;
@@ -98,8 +109,63 @@ public final class CodexRun implements RunHandle {
   public static CodexRun prepare(RunSpec spec, CodexConfig config, EventSink sink, ThreadFactory threads,
       Consumer<CodexRun> onDone) {
     String resume = spec.resume() == null ? null : spec.resume().backendSessionId();
+    ObjectNode meta = spec.resume() == null || spec.resume().remoteRef() == null
+        ? null : spec.resume().remoteRef().metadata();
+    JsonNode baseline = meta != null && meta.path(THREAD_USAGE).isObject() ? meta.get(THREAD_USAGE) : null;
     return new CodexRun(spec, sink, threads, onDone, resume, spec.outputSchema() != null, config.timeoutMs(),
-        config.cancelGraceMs(), System.currentTimeMillis());
+        config.cancelGraceMs(), System.currentTimeMillis(), modelOf(config), baseline);
+  }
+
+  /**
+   * @return the model of a run: {@code model} / {@code ORCH_CODEX_MODEL}, else {@code -m}/{@code --model} in
+   *     {@code extra_args} (the last one, as codex reads it), else a {@code -c model=...} override, else null
+   */
+  static String modelOf(CodexConfig config) {
+    if (config.model() != null) {
+      return config.model();
+    }
+    String fromArgs = null;
+    List<String> args = config.extraArgs();
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if ((a.equals("-m") || a.equals("--model")) && i + 1 < args.size()) {
+        fromArgs = args.get(++i);
+      } else if (a.startsWith("--model=")) {
+        fromArgs = a.substring("--model=".length());
+      }
+    }
+    if (fromArgs != null && !fromArgs.isBlank()) {
+      return fromArgs;
+    }
+    JsonNode m = config.config().get("model");
+    return m != null && m.isTextual() ? m.asText() : null;
+  }
+
+  /** @return the thread reference, with the thread's usage so far (or the baseline) in its metadata */
+  private RemoteRef threadRef(String thread, JsonNode threadUsage) {
+    if (threadUsage == null) {
+      return RemoteRef.conversation("codex", thread);
+    }
+    ObjectNode meta = JSON.createObjectNode();
+    meta.set(THREAD_USAGE, threadUsage.deepCopy());
+    return new RemoteRef("codex", thread, null, null, null, null, meta);
+  }
+
+  /**
+   * Reports the run's usage (SPEC §12.4) and stores the thread's running total with the session (the baseline of
+   * the next resume). Caller holds the lock; the terminal event follows directly when {@code last}.
+   */
+  private void reportUsage(boolean last) {
+    String thread = parser.threadId();
+    JsonNode baseline = thread != null && thread.equals(resumeThreadId) ? usageBaseline : null;
+    UsageReport report = parser.usageReport(model, baseline);
+    if (report == null || !last) {
+      return;
+    }
+    if (thread != null) {
+      sink.bindSession(thread, threadRef(thread, parser.threadUsage()));
+    }
+    sink.usage(report);
   }
 
   /**
@@ -154,7 +220,7 @@ public final class CodexRun implements RunHandle {
         "the codex wrapper exited before it was recorded")));
     sink.emit(parser.runStarted());
     return AgentProcess.attach(sink, new CodexAttachment(p.describe(), spec.outputSchema() != null, resumeThreadId,
-        startedAtMs, timeoutMs, cancelGraceMs).toJson());
+        startedAtMs, timeoutMs, cancelGraceMs, model, usageBaseline).toJson());
   }
 
   /**
@@ -174,7 +240,7 @@ public final class CodexRun implements RunHandle {
       Consumer<CodexRun> onDone) {
     CodexAttachment a = CodexAttachment.from(attachment);
     CodexRun run = new CodexRun(spec, sink, threads, onDone, a.resumeThreadId(), a.structuredOutput(), a.timeoutMs(),
-        a.cancelGraceMs(), a.startedAtMs());
+        a.cancelGraceMs(), a.startedAtMs(), a.model(), a.usageBaseline());
     synchronized (run.lock) {
       try {
         run.process = AgentProcess.follow(a.agent(), 0, threads, run.listener);
@@ -205,7 +271,7 @@ public final class CodexRun implements RunHandle {
       String thread = parser.threadId();
       if (thread != null && !thread.equals(boundThreadId)) {
         boundThreadId = thread;
-        sink.bindSession(thread, RemoteRef.conversation("codex", thread));
+        sink.bindSession(thread, threadRef(thread, thread.equals(resumeThreadId) ? usageBaseline : null));
       }
       for (int i = 0; i < events.size(); i++) {
         sink.emit(events.get(i), LogEntry.position(offset, i));
@@ -220,6 +286,7 @@ public final class CodexRun implements RunHandle {
         ended = true;
         RunEvent terminal = parser.finish(code, process.stderrTail());
         LOG.debug("run {}: codex ended with {}", spec.runId(), code);
+        reportUsage(terminal != null);
         if (terminal != null) {
           sink.emit(terminal, LogEntry.position(endOffset, 0));
         }

@@ -2,7 +2,9 @@ package dev.orch.backend.codex.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orch.core.RunEvent;
+import dev.orch.core.spi.UsageReport;
 import dev.orch.core.testing.Peers;
 import dev.orch.tck.RecordingSink;
 import java.io.IOException;
@@ -119,6 +121,27 @@ class CodexEventParserTest {
           .containsExactlyElementsOf(c.expected());
       assertThat(events.stream().filter(RecordingSink::isTerminal)).as(f.getFileName().toString()).hasSize(1);
     }
+  }
+
+  @Test
+  @DisplayName("usage: the turn's usage is the run's last report, with turns and the model (SPEC §12.4)")
+  void usageReport() throws IOException {
+    CodexEventParser p = new CodexEventParser(null, false);
+    assertThat(p.usageReport("gpt-5.5", null)).as("before turn.completed").isNull();
+    replay(p, Files.readAllLines(Peers.fixtures().resolve("codex-cli/codex-plain.jsonl")), 0, "");
+    UsageReport r = p.usageReport("gpt-5.5", null);
+    assertThat(r).isEqualTo(new UsageReport(120, 20, 12, 3, 132, null, "gpt-5.5", 1, true));
+    assertThat(p.threadUsage().path("input_tokens").asLong()).isEqualTo(120);
+  }
+
+  @Test
+  @DisplayName("usage of a resumed thread: codex reports the thread's running total; the run reports its own share")
+  void resumedUsageIsTheDelta() throws Exception {
+    CodexEventParser p = new CodexEventParser("01a1ff9d-2a30-78d2-bf3d-56604ac41472", false);
+    replay(p, Files.readAllLines(Peers.fixtures().resolve("codex-cli/codex-resume.jsonl")), 0, "");
+    UsageReport r = p.usageReport(null, new ObjectMapper().readTree(USAGE_2));
+    assertThat(r).isEqualTo(new UsageReport(120, 20, 12, 3, 132, null, null, 1, true));
+    assertThat(p.usageReport(null, null).inputTokens()).as("without a baseline").isEqualTo(360);
   }
 
   @Test
