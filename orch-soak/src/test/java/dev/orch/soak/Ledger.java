@@ -94,6 +94,9 @@ final class Ledger {
     }
     Set<String> suspicious = new LinkedHashSet<>();
     for (StoreAudit.RunOnDisk d : disk.values()) {
+      if (d.debris()) {
+        continue;
+      }
       if (d.torn() > 0) {
         figures.problem(Figures.TORN, context + ": run " + d.runId() + " has " + d.torn() + " torn line(s)");
       }
@@ -114,7 +117,7 @@ final class Ledger {
       Map<String, StoreAudit.RunOnDisk> again = scanAll(home);
       for (String id : suspicious) {
         StoreAudit.RunOnDisk d = again.get(id);
-        if (d == null || statusOk(d)) {
+        if (d == null || d.debris() || statusOk(d)) {
           continue;
         }
         if (d.terminalEvents() == 1 && !d.status().equals(d.terminalStatus())) {

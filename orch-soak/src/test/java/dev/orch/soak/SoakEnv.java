@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * One isolated place for a soak part: a temp directory holding the server's global home
  * ({@code NANOBOT_ORCHESTRATOR_HOME}), the CLIs' config dirs, the run cwds and a copy of the scripted fake codex
  * ({@code fake-codex}, configured through {@code ORCH_CODEX_EXECUTABLE}). {@link #close()} kills every fake-codex
- * process of this place that is still alive and deletes the directory (kept with {@code -Dorch.soak.keep=true}). Not thread-safe for {@link #cwd} creation
- * races (call it before starting threads).
+ * process of this place that is still alive and deletes the directory (kept with {@code -Dorch.soak.keep=true}).
+ * Thread-safe.
  */
 final class SoakEnv implements AutoCloseable {
   /** The system property naming the repository root (set by the build and by bin/orch-soak). */

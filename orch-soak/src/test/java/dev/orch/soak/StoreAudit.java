@@ -53,6 +53,14 @@ final class StoreAudit {
               .orElse(null);
     }
 
+    /**
+     * @return true for a run directory a kill -9 left before the run existed: no run.json and no event (the spawn was
+     *     never answered; nothing reads such a directory)
+     */
+    boolean debris() {
+      return status.isEmpty() && events.isEmpty() && torn == 0;
+    }
+
     /** @return true when the run is over on disk: a terminal event and run.json agreeing with it */
     boolean settled() {
       return terminalEvents == 1 && TERMINAL.contains(status) && status.equals(terminalStatus);
