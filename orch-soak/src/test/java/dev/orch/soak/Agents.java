@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -54,11 +53,6 @@ final class Agents {
       }
       Thread.sleep(100);
     }
-  }
-
-  /** @return the agents whose session is in that set */
-  static List<Agent> ofSessions(Path script, Set<String> sessions) {
-    return live(script).stream().filter(a -> sessions.contains(a.sessionId())).toList();
   }
 
   private static boolean running(ProcessHandle p) {

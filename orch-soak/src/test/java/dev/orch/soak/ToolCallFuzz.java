@@ -22,7 +22,8 @@ import net.jqwik.api.Tuple;
  * schema-shaped arguments with plausible and wrong values (huge strings, control characters, wrong types, deep
  * nesting, path tricks), unknown tools and malformed params — sent one at a time to the real server wired in-process
  * ({@link InProcessServer}), each answer checked by {@link #check}: exactly one well-formed answer, a tool result for
- * every call that names a tool, no internal error (an unexpected exception is a crash caught), no Java class names,
+ * every call that names a tool, no internal error (an unexpected exception is a crash caught) and no store fault (the
+ * store is healthy: a store fault would be a client input mistaken for one), no Java class names,
  * stack traces or absolute server paths, echoed values cut. Problems go to the rig's {@link Figures}.
  */
 final class ToolCallFuzz {
@@ -297,6 +298,10 @@ final class ToolCallFuzz {
         f.count("isError results", 1);
         if (text.contains("internal error")) {
           f.problem(Figures.BAD_ANSWERS, call.label() + " -> " + cut(text));
+        }
+        if (text.contains("the run store failed")) {
+          // the store here is healthy: a store fault answered to a call is a client input taken for a store fault
+          f.problem(Figures.BAD_ANSWERS, call.label() + " -> a store fault for a client's input: " + cut(text));
         }
       } else {
         f.count("successful calls", 1);
