@@ -136,13 +136,13 @@ final class Figures {
 
   /** @return the table header matching {@link #row()} */
   static String header() {
-    return String.format(Locale.ROOT, "%-34s %6s %5s %6s %8s %9s %6s %6s %8s %9s %9s%n", "part", "lost", "torn",
+    return String.format(Locale.ROOT, "%-42s %6s %5s %6s %8s %9s %6s %6s %8s %9s %9s%n", "part", "lost", "torn",
         "gaps", "orphaned", "unanswer.", "ends≠1", "dupl.", "stranded", "p50 ms", "p99 ms");
   }
 
   /** @return one table row with the main figures */
   String row() {
-    return String.format(Locale.ROOT, "%-34s %6d %5d %6d %8d %9d %6d %6d %8d %9s %9s%n", part, invariant(LOST),
+    return String.format(Locale.ROOT, "%-42s %6d %5d %6d %8d %9d %6d %6d %8d %9s %9s%n", part, invariant(LOST),
         invariant(TORN), invariant(SEQ_GAPS), invariant(ORPHANED), invariant(UNANSWERED), invariant(NOT_ONE_END),
         invariant(DUPLICATED), invariant(STRANDED) + invariant(STALE_LEASES), ms(percentileMs(50)),
         ms(percentileMs(99)));
