@@ -79,7 +79,9 @@ class FullTmpfsStoreFaultTest {
         assertThat(onDisk.seqGaps()).as("seq gaps").isZero();
         assertThat(onDisk.events().get(onDisk.events().size() - 1).path("data").path("message").asText())
             .contains("No space left on device");
-        assertThat(Agents.live(env.fakeCodex)).as("agents left").isEmpty();
+        // the engine stops the agent on its own thread (SIGINT, a grace period, then SIGKILL of the tree)
+        assertThat(Agents.awaitNoOrphans(env.fakeCodex, a -> true, Duration.ofSeconds(20)))
+            .as("agents left 20 s after the end").isEmpty();
       } finally {
         long exit = server.closeStdinAndAwaitExit(Duration.ofSeconds(10));
         if (exit < 0) {

@@ -37,7 +37,6 @@ final class ServerProcess implements AutoCloseable {
   private final AtomicLong ids = new AtomicLong();
   private final boolean keepLines;
   private final List<String> lines = new ArrayList<>();
-  private final CompletableFuture<Void> stdoutEnded = new CompletableFuture<>();
 
   private ServerProcess(Process process, Path log, boolean keepLines) {
     this.process = process;
@@ -128,11 +127,6 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  /** @return a request id not used by {@link #request} (for hand-made lines) */
-  long nextId() {
-    return ids.incrementAndGet();
-  }
-
   /**
    * Registers interest in the answer with that raw id (a JSON string or number as written in the line).
    *
@@ -147,11 +141,6 @@ final class ServerProcess implements AutoCloseable {
     synchronized (lines) {
       return List.copyOf(lines);
     }
-  }
-
-  /** @return true while the process lives */
-  boolean alive() {
-    return process.isAlive();
   }
 
   /** kill -9 of the server; waits for it to be gone. */
@@ -232,7 +221,6 @@ final class ServerProcess implements AutoCloseable {
     } finally {
       IOException gone = new IOException("the server's stdout ended (process gone)");
       pending.values().forEach(f -> f.completeExceptionally(gone));
-      stdoutEnded.complete(null);
     }
   }
 
