@@ -112,14 +112,18 @@ public final class FsRunStore implements RunStore {
     Path dir = layout.runDir(cwd, id);
     RunLease lease = acquire(dir).orElseThrow(() -> OrchException.conflict("run is already leased: " + id));
     try {
+      // marker and index before run.json: a process killed in between leaves a marker of a run without run.json
+      // (dropped by the next scan, see orphanedRuns), never a queued run.json that no scan finds (found by soak)
+      index.markActive(id, cwd);
+      index.append(id, cwd);
       AtomicFiles.replace(dir.resolve(RunFiles.RUN), JsonSupport.pretty(RunJson.toJson(run)));
       AtomicFiles.fsyncDirectory(dir.getParent());
-      index.append(id, cwd);
-      index.markActive(id, cwd);
     } catch (IOException e) {
+      dropMarkerQuietly(id);
       lease.close();
       throw StoreErrors.io("cannot index run", index.home(), e);
     } catch (RuntimeException e) {
+      dropMarkerQuietly(id);
       lease.close();
       throw e;
     }
@@ -332,6 +336,10 @@ public final class FsRunStore implements RunStore {
         }
         Path dir = layout.runDir(m.cwd(), m.runId());
         Optional<RunRecord> run = catalog.readRun(dir);
+        if (run.isEmpty() && leaseHeldElsewhere(dir)) {
+          // being created by a live process right now (its marker comes before its run.json)
+          continue;
+        }
         if (run.isEmpty() || run.get().status().isTerminal()) {
           index.clearActive(m.runId());
           continue;
@@ -346,6 +354,24 @@ public final class FsRunStore implements RunStore {
       throw StoreErrors.io("cannot scan active runs in", index.home(), e);
     }
     return out;
+  }
+
+  /** @return true when a process (this one included) holds the lease of that run directory */
+  private static boolean leaseHeldElsewhere(Path dir) throws IOException {
+    if (!Files.exists(dir.resolve(RunFiles.LEASE))) {
+      return false;
+    }
+    Optional<RunLease> probe = Leases.tryAcquire(dir.resolve(RunFiles.LEASE));
+    probe.ifPresent(RunLease::close);
+    return probe.isEmpty();
+  }
+
+  private void dropMarkerQuietly(String runId) {
+    try {
+      index.clearActive(runId);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot drop the active-run marker of run {} that could not be created: {}", runId, e.getMessage());
+    }
   }
 
   /** Drops the run's active-run marker and releases this process's lease on it, if held. */

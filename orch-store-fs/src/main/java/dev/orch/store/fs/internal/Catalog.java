@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -120,9 +121,13 @@ public final class Catalog {
         for (Path dir : ds) {
           readRun(dir).ifPresent(r -> out.putIfAbsent(r.runId().value(), r));
         }
-      } catch (NoSuchFileException e) {
+      } catch (NoSuchFileException | NotDirectoryException e) {
         continue;
       } catch (IOException e) {
+        if (!Files.isDirectory(runs)) {
+          // a cwd that cannot hold a store (e.g. a name too long) holds no runs: a filter, not a store fault
+          continue;
+        }
         throw StoreErrors.io("cannot list", runs, e);
       }
     }

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -101,9 +102,13 @@ public final class SessionFiles {
           readFile(p).ifPresent(out::add);
         }
       }
-    } catch (NoSuchFileException e) {
+    } catch (NoSuchFileException | NotDirectoryException e) {
       return out;
     } catch (IOException e) {
+      if (!Files.isDirectory(dir)) {
+        // a cwd that cannot hold a store (e.g. a name too long) holds no sessions: a filter, not a store fault
+        return out;
+      }
       throw StoreErrors.io("cannot list", dir, e);
     }
     return out;
