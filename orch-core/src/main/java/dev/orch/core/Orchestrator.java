@@ -57,7 +57,7 @@ public final class Orchestrator implements AutoCloseable {
    * @throws OrchException NOT_FOUND {@code Unknown run_id: <id>} or an unknown agent name
    */
   public RunSummary getRun(RunRef ref) {
-    return engine.getRun(ref);
+    return engine.reads().getRun(ref);
   }
 
   /**
@@ -71,7 +71,7 @@ public final class Orchestrator implements AutoCloseable {
    * @throws OrchException NOT_FOUND for an unknown run; INVALID_ARGUMENT for out-of-range numbers
    */
   public EventPage poll(RunRef ref, long afterSeq, int limit, Duration wait) {
-    return engine.poll(ref, afterSeq, limit, wait);
+    return engine.reads().poll(ref, afterSeq, limit, wait);
   }
 
   /**
@@ -112,7 +112,7 @@ public final class Orchestrator implements AutoCloseable {
    *     unknown run; INVALID_ARGUMENT for an empty list or a wait outside 0–30 s
    */
   public WaitResult awaitRuns(List<RunRef> runs, WaitMode mode, Duration wait) {
-    return engine.awaitRuns(runs, mode, wait, WaitListener.NONE);
+    return engine.reads().awaitRuns(runs, mode, wait, WaitListener.NONE);
   }
 
   /**
@@ -120,7 +120,7 @@ public final class Orchestrator implements AutoCloseable {
    * waits (on the calling thread).
    */
   public WaitResult awaitRuns(List<RunRef> runs, WaitMode mode, Duration wait, WaitListener listener) {
-    return engine.awaitRuns(runs, mode, wait, listener == null ? WaitListener.NONE : listener);
+    return engine.reads().awaitRuns(runs, mode, wait, listener == null ? WaitListener.NONE : listener);
   }
 
   /**
@@ -144,7 +144,7 @@ public final class Orchestrator implements AutoCloseable {
    * @throws OrchException INVALID_ARGUMENT when cwd is not absolute or not a directory
    */
   public List<WorkflowTemplate> workflowTemplates(java.nio.file.Path cwd) {
-    return engine.workflowTemplates(cwd);
+    return engine.reads().workflowTemplates(cwd);
   }
 
   /**
@@ -155,7 +155,7 @@ public final class Orchestrator implements AutoCloseable {
    *     INVALID_ARGUMENT for a template file that cannot be used (naming why)
    */
   public WorkflowTemplate workflowTemplate(String name, java.nio.file.Path cwd) {
-    return engine.workflowTemplate(name, cwd);
+    return engine.reads().workflowTemplate(name, cwd);
   }
 
   /**
@@ -176,7 +176,7 @@ public final class Orchestrator implements AutoCloseable {
    * @return runs newest first across all known cwds (SPEC §2 list_runs)
    */
   public List<RunSummary> listRuns(RunStatus status, String backend, String cwd) {
-    return engine.listRuns(status, backend, cwd, 0, Integer.MAX_VALUE).runs();
+    return engine.reads().listRuns(status, backend, cwd, 0, Integer.MAX_VALUE).runs();
   }
 
   /**
@@ -189,7 +189,7 @@ public final class Orchestrator implements AutoCloseable {
    * @throws OrchException INVALID_ARGUMENT for a negative offset or a limit below 1
    */
   public RunListing listRuns(RunStatus status, String backend, String cwd, int offset, int limit) {
-    return engine.listRuns(status, backend, cwd, offset, limit);
+    return engine.reads().listRuns(status, backend, cwd, offset, limit);
   }
 
   /**
@@ -203,7 +203,7 @@ public final class Orchestrator implements AutoCloseable {
    *     {@code No artifact for field_path <fp>. Available field paths: <list>}
    */
   public ArtifactSlice readArtifact(RunRef ref, long seq, String fieldPath, long offset, int limit) {
-    return engine.readArtifact(ref, seq, fieldPath, offset, limit);
+    return engine.reads().readArtifact(ref, seq, fieldPath, offset, limit);
   }
 
   /**
@@ -213,7 +213,7 @@ public final class Orchestrator implements AutoCloseable {
    * @return one entry per session, newest first (SPEC §2 list_agents)
    */
   public List<AgentInfo> listAgents(String cwd, String backend, String status) {
-    return engine.listAgents(cwd, backend, status);
+    return engine.reads().listAgents(cwd, backend, status);
   }
 
   /**
@@ -223,7 +223,7 @@ public final class Orchestrator implements AutoCloseable {
    */
   public InboxReceipt sendAgentMessage(String toAgentName, String fromAgentName, String cwd, AgentMessage message,
       com.fasterxml.jackson.databind.node.ObjectNode metadata) {
-    return engine.sendAgentMessage(toAgentName, fromAgentName, cwd, message, metadata);
+    return engine.reads().sendAgentMessage(toAgentName, fromAgentName, cwd, message, metadata);
   }
 
   /**
@@ -232,12 +232,12 @@ public final class Orchestrator implements AutoCloseable {
    * @return inbox messages of the agent (SPEC §2 fetch_agent_messages)
    */
   public InboxPage fetchAgentMessages(String agentName, String cwd, long afterSeq, int limit) {
-    return engine.fetchAgentMessages(agentName, cwd, afterSeq, limit);
+    return engine.reads().fetchAgentMessages(agentName, cwd, afterSeq, limit);
   }
 
   /** @return descriptors of the available backends, by id order */
   public List<BackendDescriptor> backends() {
-    return engine.backends();
+    return engine.reads().backends();
   }
 
   /**
@@ -264,7 +264,7 @@ public final class Orchestrator implements AutoCloseable {
    * @throws OrchException NOT_FOUND {@code Unknown run_id: <id>} for a run id in the query that no cwd knows
    */
   public UsageSummary usage(UsageQuery query) {
-    return engine.usage(Objects.requireNonNull(query, "query"));
+    return engine.reads().usage(Objects.requireNonNull(query, "query"));
   }
 
   /**
@@ -272,7 +272,7 @@ public final class Orchestrator implements AutoCloseable {
    *     first (the {@code orch://profiles} resource)
    */
   public List<ProfileInfo> listProfiles() {
-    return engine.listProfiles();
+    return engine.reads().listProfiles();
   }
 
   /**
@@ -297,7 +297,7 @@ public final class Orchestrator implements AutoCloseable {
 
   /** @return diagnostics of providers that could not be loaded (never fatal), empty when all loaded */
   public List<String> diagnostics() {
-    return engine.diagnostics();
+    return engine.reads().diagnostics();
   }
 
   /**

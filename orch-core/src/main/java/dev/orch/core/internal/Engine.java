@@ -1,44 +1,27 @@
 package dev.orch.core.internal;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orch.core.AgentInfo;
 import dev.orch.core.AgentMessage;
-import dev.orch.core.ArtifactSlice;
 import dev.orch.core.BackendInfo;
 import dev.orch.core.CancelResult;
 import dev.orch.core.ContinueResult;
-import dev.orch.core.EventPage;
-import dev.orch.core.EventType;
-import dev.orch.core.InboxPage;
-import dev.orch.core.InboxReceipt;
 import dev.orch.core.OrchException;
 import dev.orch.core.RunEvent;
 import dev.orch.core.RunId;
 import dev.orch.core.RunLimits;
-import dev.orch.core.RunListing;
 import dev.orch.core.RunListener;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
-import dev.orch.core.RunSummary;
 import dev.orch.core.SessionMode;
 import dev.orch.core.SpawnRequest;
 import dev.orch.core.SpawnResult;
 import dev.orch.core.Timestamps;
-import dev.orch.core.WaitListener;
-import dev.orch.core.WaitMode;
-import dev.orch.core.WaitResult;
 import dev.orch.core.WorkflowCancel;
 import dev.orch.core.WorkflowRequest;
 import dev.orch.core.WorkflowStarted;
-import dev.orch.core.WorkflowTemplate;
-import dev.orch.core.UsageQuery;
-import dev.orch.core.UsageSummary;
 import dev.orch.core.spi.Backend;
 import dev.orch.core.spi.BackendContext;
-import dev.orch.core.spi.BackendDescriptor;
 import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
-import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunSpec;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.RunStoreProvider;
@@ -106,6 +89,7 @@ public final class Engine implements AutoCloseable {
   private final RunWaits waits;
   private final Workflows workflows;
   private final WorkflowTemplates templates = new WorkflowTemplates(Engine.class.getClassLoader());
+  private final Reads reads;
   private volatile boolean closed;
 
   /**
@@ -167,6 +151,7 @@ public final class Engine implements AutoCloseable {
     pipeline.endHook(workspaces::beforeEnd);
     this.starts = new RunStarts(store, resolver, pipeline, workspaces, childPath);
     this.workflows = new Workflows(new Workflows.Spawner(this::prepare, this::submit, this::cancel), store, resolver);
+    this.reads = new Reads(resolver, queries, waits, templates, inbox, registry);
     this.control = new ControlChannel(store, clock, () -> live.values().stream().map(LiveRun::record).toList(),
         this::cancel, this::continueRun, starter, threads);
   }
@@ -361,30 +346,7 @@ public final class Engine implements AutoCloseable {
     if (res.live() == null) {
       return cancelNotLive(res);
     }
-    LiveRun run = res.live();
-    RunJournal j = run.journal;
-    synchronized (j) {
-      if (j.closed) {
-        RunStatus s = j.faulted ? run.record().status() : j.status;
-        throw OrchException.conflict("run is already terminal: " + s.wire());
-      }
-      j.cancelRequested = true;
-      j.cancelReason = "user";
-    }
-    RunHandle handle = run.handle;
-    if (handle != null) {
-      Shutdown.safeCancel(handle, "user");
-    }
-    Shutdown.killLeftovers(run, Duration.ofSeconds(2));
-    long seq = pipeline.accept(run, new RunEvent.StatusChanged(RunStatus.CANCELLED,
-        RunEvent.details("reason", "user")), EventPipeline.Origin.ENGINE, LogEntry.NO_POSITION);
-    j.awaitPublished(seq, CANCEL_PUBLISH_WAIT_MS);
-    var after = run.record();
-    RunStatus status;
-    synchronized (j) {
-      status = after.status().isTerminal() || j.faulted ? after.status() : j.status;
-    }
-    return new CancelResult(after.runId(), status, after.updatedAt());
+    return LiveControl.cancel(res.live(), pipeline, "user", CANCEL_PUBLISH_WAIT_MS);
   }
 
   /** @see dev.orch.core.Orchestrator#cancelWorkflow */
@@ -412,7 +374,7 @@ public final class Engine implements AutoCloseable {
         return control.requestContinue(r, message); // waits in another live process: ask it (docs/cli.md)
       }
       Capabilities.requireLiveInput(registry.descriptor(r.backend()));
-      return continueLive(res.live(), message);
+      return LiveControl.sendInput(res.live(), pipeline, message);
     }
     if (s == RunStatus.CANCELLED || s == RunStatus.REJECTED) {
       throw OrchException.conflict("run is already terminal: " + s.wire());
@@ -432,32 +394,11 @@ public final class Engine implements AutoCloseable {
         "resume", r.runId());
   }
 
-  private ContinueResult continueLive(LiveRun run, AgentMessage message) {
-    RunStatus s = run.record().status();
-    if (!s.isWaiting()) {
-      throw OrchException.conflict("run is not awaiting additional input: " + s.wire());
-    }
-    RunHandle handle = run.handle;
-    if (handle == null) {
-      throw OrchException.conflict("run is not awaiting additional input: starting");
-    }
-    pipeline.accept(run, new RunEvent.Activity(EventType.MESSAGE_ADDED, EventPipeline.messageAdded(message)),
-        EventPipeline.Origin.ENGINE, LogEntry.NO_POSITION);
-    handle.sendInput(message);
-    var r = run.record();
-    return new ContinueResult(r.runId(), r.status(), r.sessionId(), r.agentName(), "live", null);
-  }
+  // ---- read side: see Reads -------------------------------------------------------------------------------
 
-  // ---- read side -----------------------------------------------------------------------------------------
-
-  /** @see dev.orch.core.Orchestrator#getRun */
-  public RunSummary getRun(RunRef ref) {
-    return resolver.resolve(ref).record().toSummary();
-  }
-
-  /** @see dev.orch.core.Orchestrator#awaitRuns(List, WaitMode, Duration, WaitListener) */
-  public WaitResult awaitRuns(List<RunRef> runs, WaitMode mode, Duration wait, WaitListener listener) {
-    return waits.await(runs, mode, wait, listener);
+  /** @return the read-side operations (get_run, poll_events, list_runs, wait_runs, inbox, usage…) */
+  public Reads reads() {
+    return reads;
   }
 
   /** @see dev.orch.core.Orchestrator#runWorkflow */
@@ -466,75 +407,15 @@ public final class Engine implements AutoCloseable {
     return workflows.run(request);
   }
 
-  /** @see dev.orch.core.Orchestrator#workflowTemplates */
-  public List<WorkflowTemplate> workflowTemplates(java.nio.file.Path cwd) {
-    return templates.list(cwd);
-  }
-
-  /** @see dev.orch.core.Orchestrator#workflowTemplate */
-  public WorkflowTemplate workflowTemplate(String name, java.nio.file.Path cwd) {
-    return templates.get(name, cwd);
-  }
-
-  /** @see dev.orch.core.Orchestrator#poll */
-  public EventPage poll(RunRef ref, long afterSeq, int limit, Duration wait) {
-    return queries.poll(ref, afterSeq, limit, wait);
-  }
-
-  /** @see dev.orch.core.Orchestrator#listRuns */
-  public RunListing listRuns(RunStatus status, String backend, String cwd, int offset, int limit) {
-    return queries.listRuns(status, backend, cwd, offset, limit);
-  }
-
-  /** @see dev.orch.core.Orchestrator#readArtifact */
-  public ArtifactSlice readArtifact(RunRef ref, long seq, String fieldPath, long offset, int limit) {
-    return queries.readArtifact(ref, seq, fieldPath, offset, limit);
-  }
-
-  /** @see dev.orch.core.Orchestrator#listAgents */
-  public List<AgentInfo> listAgents(String cwd, String backend, String status) {
-    return queries.listAgents(cwd, backend, status);
-  }
-
-  /** @see dev.orch.core.Orchestrator#sendAgentMessage */
-  public InboxReceipt sendAgentMessage(String to, String from, String cwd, AgentMessage m, ObjectNode meta) {
-    return inbox.send(to, from, cwd, m, meta);
-  }
-
-  /** @see dev.orch.core.Orchestrator#fetchAgentMessages */
-  public InboxPage fetchAgentMessages(String agentName, String cwd, long afterSeq, int limit) {
-    return inbox.fetch(agentName, cwd, afterSeq, limit);
-  }
-
-  /** @return registered backend descriptors */
-  public List<BackendDescriptor> backends() {
-    return registry.descriptors();
-  }
-
   /** @see dev.orch.core.Orchestrator#listBackends */
   public List<BackendInfo> listBackends(boolean probe) {
     ensureOpen();
     return probes.list(probe);
   }
 
-  /** @see dev.orch.core.Orchestrator#usage */
-  public UsageSummary usage(UsageQuery query) {
-    return queries.usage(query);
-  }
-
-  /** @see dev.orch.core.Orchestrator#listProfiles */
-  public List<dev.orch.core.ProfileInfo> listProfiles() {
-    return queries.profiles();
-  }
-
   /** @see dev.orch.core.Orchestrator#listen */
   public Runnable listen(RunListener listener) {
     return observers.add(listener);
-  }
-
-  /** @return provider diagnostics */
-  public List<String> diagnostics() {
-    return registry.diagnostics();
   }
 
   private void ensureOpen() {
