@@ -257,7 +257,13 @@ class ControlPlaneTest {
     b.release("one");
     b.release("two");
     SchedulingTest.await(o, two, SchedulingTest.status(RunStatus.COMPLETED));
+    // the slot frees on the committing thread just after the terminal event is published
+    long deadline = System.nanoTime() + 10_000_000_000L;
     BackendInfo after = info(o.listBackends(false), "scripted");
+    while (after.running() != 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+      after = info(o.listBackends(false), "scripted");
+    }
     assertThat(after.running()).isZero();
     assertThat(after.queued()).isZero();
   }
