@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orch.core.Orchestrator;
 import dev.orch.core.spi.BackendDescriptor;
 import dev.orch.mcp.internal.AgentTools;
+import dev.orch.mcp.internal.LazySchemaValidator;
 import dev.orch.mcp.internal.PendingRequests;
 import dev.orch.mcp.internal.ProtocolInputFilter;
 import dev.orch.mcp.internal.ResultRenderer;
@@ -12,6 +13,7 @@ import dev.orch.mcp.internal.ToolBinding;
 import dev.orch.mcp.internal.ToolCatalog;
 import dev.orch.mcp.internal.ToolDispatcher;
 import dev.orch.mcp.internal.ToolExecutors;
+import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
@@ -78,6 +80,7 @@ public final class OrchMcpServer implements AutoCloseable {
    * @param args ignored
    */
   public static void main(String[] args) {
+    long t0 = System.nanoTime();
     OutputStream protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     System.setOut(System.err);
     String level = System.getenv("ORCH_LOG_LEVEL");
@@ -85,6 +88,7 @@ public final class OrchMcpServer implements AutoCloseable {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.trim().toLowerCase(java.util.Locale.ROOT));
     }
     Logger log = LoggerFactory.getLogger(OrchMcpServer.class);
+    long tLog = System.nanoTime();
     Orchestrator orchestrator;
     try {
       orchestrator = Orchestrator.builder().build();
@@ -93,8 +97,15 @@ public final class OrchMcpServer implements AutoCloseable {
       System.exit(1);
       return;
     }
+    long tOrch = System.nanoTime();
     orchestrator.diagnostics().forEach(d -> log.warn("Backend unavailable: {}", d));
     OrchMcpServer server = start(orchestrator, System.in, protocolOut, maxConcurrentCalls(System.getenv()));
+    if (log.isDebugEnabled()) { // where start-up time goes (issue 8)
+      long now = System.nanoTime();
+      log.debug("start-up: JVM to main {} ms; in main: logging {} ms, Orchestrator {} ms, MCP server {} ms",
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - (now - t0) / 1_000_000,
+          (tLog - t0) / 1_000_000, (tOrch - tLog) / 1_000_000, (now - tOrch) / 1_000_000);
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "orch-mcp-shutdown"));
     log.info("Orch MCP server ready on stdio with backends {}",
         orchestrator.backends().stream().map(BackendDescriptor::id).toList());
@@ -138,6 +149,7 @@ public final class OrchMcpServer implements AutoCloseable {
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
         .jsonMapper(new JacksonMcpJsonMapper(mapper))
         .validateToolInputs(false)
+        .jsonSchemaValidator(new LazySchemaValidator(McpJsonDefaults::getSchemaValidator)) // start fast (issue 8)
         .tools(dispatcher.specifications(ToolCatalog.load(mapper, backendIds), bindings))
         .build();
     return new OrchMcpServer(orchestrator, server, executor, inputEnded, input, pending);
