@@ -34,14 +34,17 @@ final class Flood {
   void eventsPerSecond() throws IOException, InterruptedException {
     Path cwd = env.dir("flood-cwd");
     List<Double> rates = new ArrayList<>();
+    List<Double> cpuPerEvent = new ArrayList<>();
     String lastRun = null;
     try (Server server = Server.start(env.launcher(), Server.env(env.dir("flood-home"), env.fakeCodex()),
         env.workDir().resolve("flood-server.log"))) {
       for (int rep = 0; rep < sizes.floodReps(); rep++) {
+        long cpu0 = server.cpuMillis();
         long t0 = System.nanoTime();
         lastRun = server.spawnCodex(cwd, "flood " + sizes.floodItems());
         long events = server.drain(lastRun);
         rates.add(events / ((System.nanoTime() - t0) / 1e9));
+        cpuPerEvent.add((server.cpuMillis() - cpu0) * 1000.0 / events);
       }
     }
     List<Double> cli = new ArrayList<>();
@@ -55,9 +58,10 @@ final class Flood {
     double orch = Stats.median(rates);
     report.put(Row.EVENTS, new Report.Result(Report.count(orch) + " events/s",
         "raw append + force per line: " + Report.count(rawEach) + " lines/s", Report.ratio(orch, rawEach),
-        String.format(Locale.ROOT, "%s items (%d events/run), median of %d: %s; fake CLI alone %s items/s; raw append"
-            + " + force per 1000 lines %s lines/s", Report.count(sizes.floodItems()), lines.size(), rates.size(),
-            Stats.list(rates), Report.count(Stats.median(cli)), Report.count(rawBatch))));
+        String.format(Locale.ROOT, "%s items (%d events/run), median of %d: %s; server CPU %.0f µs/event; fake CLI"
+            + " alone %s items/s; raw append + force per 1000 lines %s lines/s", Report.count(sizes.floodItems()),
+            lines.size(), rates.size(), Stats.list(rates), Stats.median(cpuPerEvent), Report.count(Stats.median(cli)),
+            Report.count(rawBatch))));
   }
 
   /** The RSS rows: a fresh server, idle, then {@link Sizes#memoryRuns()} flood runs one after another. */

@@ -178,7 +178,8 @@ public final class OrchBench {
       throw new IllegalStateException("bin/orch-mcp --prepare failed: " + out);
     }
     String[] lines = out.split("\n");
-    return lines.length == 0 ? "(nothing printed)" : lines[lines.length - 1].replaceFirst("^orch-mcp: ", "");
+    return lines.length == 0 ? "(nothing printed)" : lines[lines.length - 1].replaceFirst("^orch-mcp: ", "")
+        .replaceFirst("^start-up archive ready: ", "");
   }
 
   private static void scale(BenchEnv env, Sizes sizes, Report report) throws Exception {

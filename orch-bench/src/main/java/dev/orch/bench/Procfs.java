@@ -28,6 +28,26 @@ public final class Procfs {
     throw new IllegalStateException("no VmRSS for process " + pid);
   }
 
+  /**
+   * @param pid a live process
+   * @return the CPU time it has used so far (user + system, all threads), ms, in steps of the kernel's clock tick
+   *     (10 ms at the usual 100 Hz)
+   * @throws IllegalStateException when /proc/&lt;pid&gt;/stat cannot be read
+   */
+  public static long cpuMillis(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // after "pid (comm) ": state is field 3, utime field 14, stime field 15 (1-based in proc(5))
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / CLOCK_TICKS;
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read the CPU time of process " + pid + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** USER_HZ of Linux on every architecture Orch runs on. */
+  private static final long CLOCK_TICKS = 100;
+
   /** @return e.g. {@code 2 CPUs (AMD EPYC), 23.5 GiB RAM, disk /dev/vda (ssd) for /tmp, Linux 6.1} */
   public static String machine(Path workDir) {
     String cpu = firstValue(Path.of("/proc/cpuinfo"), "model name");

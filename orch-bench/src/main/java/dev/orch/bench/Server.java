@@ -95,6 +95,11 @@ public final class Server implements AutoCloseable {
     return Procfs.rss(process.pid());
   }
 
+  /** @return the server's CPU time so far (user + system), ms */
+  public long cpuMillis() {
+    return Procfs.cpuMillis(process.pid());
+  }
+
   /**
    * Calls a tool that must succeed.
    *

@@ -20,7 +20,7 @@ public record Sizes(int startupRuns, int floodItems, int floodReps, int memoryRu
     int deepEvents, long artifactBytes, int wakeTicks, int tickMs, int repeats) {
 
   /** The sizes of issue 8. */
-  public static final Sizes FULL = new Sizes(5, 10_000, 3, 10, 5_000, 100_000, 1_000_000, 1L << 30, 200, 20, 10);
+  public static final Sizes FULL = new Sizes(5, 10_000, 3, 10, 5_000, 100_000, 1_000_000, 1L << 30, 200, 50, 10);
   /** The smoke mode: every row, in seconds. */
-  public static final Sizes QUICK = new Sizes(1, 300, 1, 2, 100, 500, 5_000, 2L << 20, 5, 10, 2);
+  public static final Sizes QUICK = new Sizes(1, 300, 1, 2, 100, 500, 5_000, 2L << 20, 5, 50, 2);
 }
