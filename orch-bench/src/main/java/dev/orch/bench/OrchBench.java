@@ -145,15 +145,16 @@ public final class OrchBench {
       commands.put("launcher", s.launcher());
       commands.put("plain", s.launcher());
     }
+    int warmups = sizes.startupRuns() > 1 ? 1 : 0;
     Map<String, List<Startup.Start>> starts = s.interleaved(commands, Map.of("plain", Map.of("ORCH_APPCDS", "0")),
-        sizes.startupRuns());
+        warmups, sizes.startupRuns());
     List<Double> bare = Startup.times(starts.get("bare"));
     long bareRss = starts.get("bare").get(starts.get("bare").size() - 1).rss();
     if (timeLauncher) {
       List<Double> launcher = Startup.times(starts.get("launcher"));
       List<Double> plain = Startup.times(starts.get("plain"));
       String base = "bare JVM " + Report.ms(Stats.median(bare));
-      String runs = "median of " + launcher.size() + " after 1 warm-up; ";
+      String runs = "median of " + launcher.size() + " after " + warmups + " warm-up; ";
       report.put(Row.STARTUP, new Report.Result(Report.ms(Stats.median(launcher)), base,
           Report.ratio(Stats.median(launcher), Stats.median(bare)), runs + "launcher " + Stats.list(launcher)
               + "; bare JVM (java -Xshare:auto Echo) " + Stats.list(bare)));

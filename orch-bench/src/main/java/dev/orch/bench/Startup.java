@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * The start-up figure: wall time from spawning a process to reading its answer to an MCP {@code initialize}
  * request written at once to its stdin, for the real launcher (with and without the start-up archive) and for a
  * bare JVM that answers the same line without any library ({@link Echo}). Starts are interleaved (launcher, bare,
- * launcher, bare…) so that a noisy neighbour hits both alike; one start of each is a warm-up.
+ * launcher, bare…) so that a noisy neighbour hits both alike; outside the smoke mode one start of each is a warm-up.
  */
 final class Startup {
   static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
@@ -44,19 +44,19 @@ final class Startup {
   }
 
   /**
-   * Starts the commands in turn, {@code runs + 1} times each (the first round is a warm-up and not returned).
+   * Starts the commands in turn, {@code warmups + runs} times each (the warm-up rounds are not returned).
    *
    * @param commands name → command
    * @param extraEnv name → environment additions
    * @return name → the counted starts, in order
    */
   Map<String, List<Start>> interleaved(Map<String, List<String>> commands, Map<String, Map<String, String>> extraEnv,
-      int runs) {
+      int warmups, int runs) {
     Map<String, List<Start>> out = new HashMap<>();
-    for (int round = 0; round <= runs; round++) {
+    for (int round = 0; round < warmups + runs; round++) {
       for (Map.Entry<String, List<String>> c : commands.entrySet()) {
         Start s = once(c.getValue(), extraEnv.getOrDefault(c.getKey(), Map.of()));
-        if (round > 0) {
+        if (round >= warmups) {
           out.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(s);
         }
       }
