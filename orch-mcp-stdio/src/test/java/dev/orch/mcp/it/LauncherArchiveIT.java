@@ -58,8 +58,8 @@ class LauncherArchiveIT {
   void concurrentPreparations() throws Exception {
     Process a = launcher(Map.of(), "--prepare");
     Process b = launcher(Map.of(), "--prepare");
-    assertThat(finish(a)).isZero();
-    assertThat(finish(b)).isZero();
+    prepared(a);
+    prepared(b);
     List<Path> archives = archives();
     assertThat(archives).hasSize(1);
     assertThat(leftovers()).isEmpty();
@@ -85,7 +85,7 @@ class LauncherArchiveIT {
   @Test
   @DisplayName("an unusable archive only costs the archive: the server starts and stdout carries JSON-RPC only")
   void brokenArchiveIsIgnored() throws Exception {
-    assertThat(finish(launcher(Map.of(), "--prepare"))).isZero();
+    prepared(launcher(Map.of(), "--prepare"));
     Path archive = archives().get(0);
     Files.write(archive, "not a class-data archive".repeat(1000).getBytes(StandardCharsets.US_ASCII));
     Process p = launcher(Map.of());
@@ -97,14 +97,14 @@ class LauncherArchiveIT {
   @Test
   @DisplayName("a rebuilt jar gets an archive of its own; ORCH_APPCDS=0 neither uses nor makes one")
   void keyedByJarAndOptional() throws Exception {
-    assertThat(finish(launcher(Map.of("ORCH_APPCDS", "0"), "--prepare"))).isZero();
+    prepared(launcher(Map.of("ORCH_APPCDS", "0"), "--prepare"));
     assertThat(firstLine(launcher(Map.of("ORCH_APPCDS", "0")))).contains("\"id\":1");
     Thread.sleep(500);
     assertThat(archives()).isEmpty();
-    assertThat(finish(launcher(Map.of(), "--prepare"))).isZero();
+    prepared(launcher(Map.of(), "--prepare"));
     Path first = archives().get(0);
     rebuildJar();
-    assertThat(finish(launcher(Map.of(), "--prepare"))).isZero();
+    prepared(launcher(Map.of(), "--prepare"));
     assertThat(archives()).hasSize(2).contains(first);
     assertThat(firstLine(launcher(Map.of()))).contains("\"id\":1");
   }
@@ -115,7 +115,7 @@ class LauncherArchiveIT {
     Path java25 = jdk25();
     assumeThat(java25).as("a JDK 25+ (env ORCH_TEST_JAVA25 or /usr/lib/jvm/*25*)").isNotNull();
     Map<String, String> env = Map.of("ORCH_JAVA", java25.toString());
-    assertThat(finish(launcher(env, "--prepare"))).isZero();
+    prepared(launcher(env, "--prepare"));
     assertThat(archives()).singleElement().asString().endsWith(".aot");
     List<String> out = allLines(launcher(env));
     assertThat(out).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("{\"jsonrpc\":\"2.0\""));
@@ -150,10 +150,17 @@ class LauncherArchiveIT {
     return pb.start();
   }
 
-  private int finish(Process p) throws Exception {
+  /** Waits for a {@code --prepare} and checks that it succeeded. */
+  private void prepared(Process p) throws Exception {
     p.getOutputStream().close();
     assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("launcher ends; stderr: %s", stderr()).isTrue();
-    return p.exitValue();
+    assertThat(p.exitValue()).as("exit status of --prepare; stderr:%n%s%narchive log:%n%s", stderr(), archiveLog())
+        .isZero();
+  }
+
+  private String archiveLog() throws IOException {
+    Path log = cache.resolve("orch/orch-mcp-archive.log");
+    return Files.exists(log) ? Files.readString(log) : "(none)";
   }
 
   /** Sends initialize, @return the first stdout line, then ends the server. */
