@@ -39,6 +39,8 @@ class LauncherArchiveIT {
   Path launcher;
   Path jar;
   Path cache;
+  Path lastStderr;
+  int starts;
 
   @BeforeEach
   void copyCheckout() throws IOException {
@@ -65,6 +67,7 @@ class LauncherArchiveIT {
     assertThat(leftovers()).isEmpty();
     assertThat(Files.readString(cache.resolve("orch/orch-mcp-archive.log"))).contains("ready: " + archives.get(0));
     assertThat(firstLine(launcher(Map.of()))).startsWith("{").contains("\"id\":1").contains("\"result\"");
+    lastStartUsedTheArchive();
   }
 
   @Test
@@ -95,7 +98,7 @@ class LauncherArchiveIT {
   }
 
   @Test
-  @DisplayName("a rebuilt jar gets an archive of its own; ORCH_APPCDS=0 neither uses nor makes one")
+  @DisplayName("a rebuilt or touched jar gets an archive of its own, which is used; ORCH_APPCDS=0 neither uses nor makes one")
   void keyedByJarAndOptional() throws Exception {
     prepared(launcher(Map.of("ORCH_APPCDS", "0"), "--prepare"));
     assertThat(firstLine(launcher(Map.of("ORCH_APPCDS", "0")))).contains("\"id\":1");
@@ -107,6 +110,13 @@ class LauncherArchiveIT {
     prepared(launcher(Map.of(), "--prepare"));
     assertThat(archives()).hasSize(2).contains(first);
     assertThat(firstLine(launcher(Map.of()))).contains("\"id\":1");
+    lastStartUsedTheArchive();
+    // a byte-identical rebuild has a new mtime, which the JVM checks: it needs (and gets) an archive of its own
+    Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+    prepared(launcher(Map.of(), "--prepare"));
+    assertThat(archives()).hasSize(3);
+    assertThat(firstLine(launcher(Map.of()))).contains("\"id\":1");
+    lastStartUsedTheArchive();
   }
 
   @Test
@@ -119,6 +129,7 @@ class LauncherArchiveIT {
     assertThat(archives()).singleElement().asString().endsWith(".aot");
     List<String> out = allLines(launcher(env));
     assertThat(out).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("{\"jsonrpc\":\"2.0\""));
+    lastStartUsedTheArchive();
   }
 
   private static Path jdk25() throws IOException {
@@ -140,8 +151,9 @@ class LauncherArchiveIT {
     List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
     cmd.addAll(List.of(args));
     Path work = Files.createDirectories(tmp.resolve("work"));
+    lastStderr = tmp.resolve("stderr-" + (++starts) + ".txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
-        .redirectError(ProcessBuilder.Redirect.appendTo(tmp.resolve("stderr.txt").toFile()));
+        .redirectError(ProcessBuilder.Redirect.to(lastStderr.toFile()));
     pb.environment().put("XDG_CACHE_HOME", cache.toString());
     pb.environment().put("NANOBOT_ORCHESTRATOR_HOME", tmp.resolve("home").toString());
     pb.environment().remove("ORCH_JAVA_OPTS");
@@ -238,8 +250,22 @@ class LauncherArchiveIT {
     Files.move(copy, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** @return the stderr of every process started so far */
   private String stderr() throws IOException {
-    Path f = tmp.resolve("stderr.txt");
-    return Files.exists(f) ? Files.readString(f) : "";
+    StringBuilder out = new StringBuilder();
+    for (int i = 1; i <= starts; i++) {
+      Path f = tmp.resolve("stderr-" + i + ".txt");
+      if (Files.exists(f)) {
+        out.append(Files.readString(f));
+      }
+    }
+    return out.toString();
+  }
+
+  /** Asserts that the JVM of the last start used the archive: it warns on stderr when it cannot. */
+  private void lastStartUsedTheArchive() throws IOException {
+    String err = Files.readString(lastStderr);
+    assertThat(err).as("stderr of a start with the archive").doesNotContain("Unable to use shared archive")
+        .doesNotContain("[warning][cds").doesNotContain("[warning][aot");
   }
 }
