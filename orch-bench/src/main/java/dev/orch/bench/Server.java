@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -180,10 +179,5 @@ public final class Server implements AutoCloseable {
   public static Map<String, String> env(Path home, Path fakeCodex) {
     return Map.of("NANOBOT_ORCHESTRATOR_HOME", home.toString(), "ORCH_CODEX_EXECUTABLE", fakeCodex.toString(),
         "ORCH_LOG_LEVEL", "warn");
-  }
-
-  /** @return the run ids of a {@code list_runs} answer */
-  public static List<String> runIds(JsonNode listRunsAnswer) {
-    return listRunsAnswer.path("runs").findValuesAsText("run_id");
   }
 }
