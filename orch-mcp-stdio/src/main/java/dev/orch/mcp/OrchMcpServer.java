@@ -8,6 +8,7 @@ import dev.orch.mcp.internal.ClientSession;
 import dev.orch.mcp.internal.ControlTools;
 import dev.orch.mcp.internal.DefaultCatalogs;
 import dev.orch.mcp.internal.Elicitor;
+import dev.orch.mcp.internal.LazySchemaValidator;
 import dev.orch.mcp.internal.ResultRenderer;
 import dev.orch.mcp.internal.RunNotifier;
 import dev.orch.mcp.internal.RunResources;
@@ -19,6 +20,7 @@ import dev.orch.mcp.internal.ToolDispatcher;
 import dev.orch.mcp.internal.ToolExecutors;
 import dev.orch.mcp.internal.WorkflowTools;
 import dev.orch.mcp.internal.stdio.StdioTransportProvider;
+import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
@@ -85,6 +87,7 @@ public final class OrchMcpServer implements AutoCloseable {
    * @param args ignored
    */
   public static void main(String[] args) {
+    long t0 = System.nanoTime();
     OutputStream protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     System.setOut(System.err);
     String level = System.getenv("ORCH_LOG_LEVEL");
@@ -92,6 +95,7 @@ public final class OrchMcpServer implements AutoCloseable {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.trim().toLowerCase(java.util.Locale.ROOT));
     }
     Logger log = LoggerFactory.getLogger(OrchMcpServer.class);
+    long tLog = System.nanoTime();
     Orchestrator orchestrator;
     try {
       orchestrator = Orchestrator.builder().build();
@@ -100,8 +104,15 @@ public final class OrchMcpServer implements AutoCloseable {
       System.exit(1);
       return;
     }
+    long tOrch = System.nanoTime();
     orchestrator.diagnostics().forEach(d -> log.warn("Backend unavailable: {}", d));
     OrchMcpServer server = start(orchestrator, System.in, protocolOut, maxConcurrentCalls(System.getenv()));
+    if (log.isDebugEnabled()) { // where start-up time goes (issue 8)
+      long now = System.nanoTime();
+      log.debug("start-up: JVM to main {} ms; in main: logging {} ms, Orchestrator {} ms, MCP server {} ms",
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() - (now - t0) / 1_000_000,
+          (tLog - t0) / 1_000_000, (tOrch - tLog) / 1_000_000, (now - tOrch) / 1_000_000);
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "orch-mcp-shutdown"));
     log.info("Orch MCP server ready on stdio with backends {}",
         orchestrator.backends().stream().map(BackendDescriptor::id).toList());
@@ -150,6 +161,7 @@ public final class OrchMcpServer implements AutoCloseable {
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(true, false).logging().build())
         .jsonMapper(new JacksonMcpJsonMapper(mapper))
         .validateToolInputs(false)
+        .jsonSchemaValidator(new LazySchemaValidator(McpJsonDefaults::getSchemaValidator)) // start fast (issue 8)
         .requestTimeout(Elicitor.timeout(System.getenv()))
         .tools(tools)
         .resources(resources.resources())

@@ -23,14 +23,28 @@ import java.util.Set;
  * {@code type} selects or one violation at {@code <path>.type} listing the allowed values; for other unions the
  * errors of the branch whose JSON type matches the value, else one type violation.
  *
- * <p>Thread-safe: compiled schemas are immutable.
+ * <p>The schema is compiled on the first validation, not at construction: the server builds one validator per tool
+ * before it answers {@code initialize}, and compiling ten schemas (with the validator's ~200 classes) there was a
+ * large part of the start-up time (issue 8).
+ *
+ * <p>Thread-safe: compiled schemas are immutable; concurrent first calls may compile twice, one result is kept.
  */
 public final class ArgumentValidator {
-  private final Schema schema;
+  private final JsonNode inputSchema;
+  private volatile Schema schema;
 
-  /** @param inputSchema a draft-07 JSON Schema object */
+  /** @param inputSchema a draft-07 JSON Schema object (not copied; must not change afterwards) */
   public ArgumentValidator(JsonNode inputSchema) {
-    this.schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(inputSchema);
+    this.inputSchema = inputSchema;
+  }
+
+  private Schema schema() {
+    Schema s = schema;
+    if (s == null) {
+      s = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(inputSchema);
+      schema = s;
+    }
+    return s;
   }
 
   /**
@@ -38,7 +52,7 @@ public final class ArgumentValidator {
    * @return the violations in schema order, empty when the arguments are valid
    */
   public List<Violation> validate(JsonNode arguments) {
-    List<Error> errors = schema.validate(arguments);
+    List<Error> errors = schema().validate(arguments);
     Set<Violation> out = new LinkedHashSet<>();
     resolve(arguments, errors, 0, out);
     return List.copyOf(out);
@@ -156,7 +170,7 @@ public final class ArgumentValidator {
 
   /** Finds the union's branch array by walking the schema along the evaluation path (no summary error case). */
   private JsonNode findBranches(Error e, int at) {
-    JsonNode node = schema.getSchemaNode();
+    JsonNode node = schema().getSchemaNode();
     NodePath eval = e.getEvaluationPath();
     for (int i = 0; i <= at && node != null; i++) {
       Object seg = eval.getElement(i);

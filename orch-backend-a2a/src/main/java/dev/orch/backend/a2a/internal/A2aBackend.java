@@ -16,7 +16,6 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -178,9 +177,12 @@ public final class A2aBackend implements Backend {
   @Override
   public void close() {
     closed = true;
-    List<A2aRun> runs = new ArrayList<>(live);
-    runs.forEach(A2aRun::abort);
-    live.clear();
+    if (!live.isEmpty()) { // no run: no A2A (SDK) class is loaded at all, not even to shut down
+      for (A2aRun run : new ArrayList<>(live)) {
+        run.abort();
+      }
+      live.clear();
+    }
     timer.shutdownNow();
     httpExecutor.shutdownNow();
   }

@@ -31,15 +31,19 @@ public final class ClaudeBackend implements Backend {
   private final ScheduledThreadPoolExecutor scheduler;
   private final SessionPool pool;
   private final Set<ClaudeRun> active = ConcurrentHashMap.newKeySet();
-  private final boolean runningAsRoot;
+  private volatile Boolean runningAsRoot;
 
-  /** @param context environment (for {@code ORCH_CLAUDE_*} and PATH) and the thread factory */
+  /**
+   * Cheap (issue 8: a server pays nothing at start-up for a backend it does not use): no thread starts before the
+   * first run, and whether Orch runs as root is asked at the first run.
+   *
+   * @param context environment (for {@code ORCH_CLAUDE_*} and PATH) and the thread factory
+   */
   public ClaudeBackend(BackendContext context) {
     this.context = context;
     this.scheduler = new ScheduledThreadPoolExecutor(1, context.threadFactory());
     this.scheduler.setRemoveOnCancelPolicy(true);
     this.pool = new SessionPool(scheduler, context.threadFactory());
-    this.runningAsRoot = isRoot();
   }
 
   @Override
@@ -55,7 +59,7 @@ public final class ClaudeBackend implements Backend {
     ClaudeConfig config = ClaudeConfig.read(spec.backendConfig(), context.environment());
     String resumeId = spec.resume() == null ? null : spec.resume().backendSessionId();
     ClaudeLaunch launch = ClaudeLaunch.of(config, processCwd(spec), spec.systemPrompt(), spec.outputSchema(), resumeId,
-        spec.sessionId().value(), spec.environment(), runningAsRoot);
+        spec.sessionId().value(), spec.environment(), runningAsRoot());
     ClaudeRun run = new ClaudeRun(launch, config, spec.prompt(), resumeId, spec.outputSchema() != null, sink, pool,
         scheduler, context.threadFactory());
     run.begin();
@@ -142,6 +146,15 @@ public final class ClaudeBackend implements Backend {
     }
     pool.close();
     scheduler.shutdownNow();
+  }
+
+  private boolean runningAsRoot() {
+    Boolean root = runningAsRoot;
+    if (root == null) {
+      root = isRoot();
+      runningAsRoot = root;
+    }
+    return root;
   }
 
   private static boolean isRoot() {

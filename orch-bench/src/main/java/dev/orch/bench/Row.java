@@ -1,0 +1,59 @@
+package dev.orch.bench;
+
+/**
+ * The rows {@code bin/orch-bench} prints, in order: one per figure of issue 8's table and of its item 4, each with
+ * the issue's target. The smoke test checks that every row is printed (never its speed).
+ */
+public enum Row {
+  /** {@code initialize} answered after spawn with the default launcher, median. */
+  STARTUP("startup", "`initialize` answered after spawn, bin/orch-mcp (default launcher)", "≤ 200 ms"),
+  /** The same without the start-up archive, for comparison. */
+  STARTUP_PLAIN("startup-plain", "`initialize` answered after spawn, bin/orch-mcp with ORCH_APPCDS=0", "—"),
+  /** Events per second of one flood run, spawn → terminal status seen by the client. */
+  EVENTS("events", "events/s, spawn → terminal status seen by the client (poll limit 1000)", "≥ 15 000"),
+  /** Server RSS right after start. */
+  RSS_IDLE("rss-idle", "server RSS idle", "—"),
+  /** Server RSS after half the memory runs. */
+  RSS_HALF("rss-5", "server RSS after half the flood runs", "—"),
+  /** Server RSS after all memory runs. */
+  RSS_FULL("rss-10", "server RSS after all flood runs (issue: 10 of 5 000 items)", "≤ 200 MB"),
+  /** RSS growth between the two. */
+  RSS_GROWTH("rss-growth", "RSS after all runs / after half", "≤ 1.1×"),
+  /** list_runs over many runs of one cwd. */
+  LIST_RUNS("list-runs", "list_runs over the runs of one cwd", "≤ 100 ms"),
+  /** poll_events deep into a long run. */
+  POLL_DEEP("poll-deep", "poll_events after the last seq of a long run", "≤ 10 ms"),
+  /** get_event_artifact slices of a big artifact, throughput. */
+  ARTIFACT("artifact", "get_event_artifact, 256 KiB slices of one big artifact", "disk speed"),
+  /** Server RSS before and after streaming that artifact. */
+  ARTIFACT_RSS("artifact-rss", "server RSS before → after reading the whole artifact", "constant"),
+  /** Long-poll wake-up, the run's own process. */
+  WAKE_LOCAL("wake-local", "long-poll wake-up (event ts → poll answer), same process", "p99 ≤ 5 ms"),
+  /** Long-poll wake-up through another server process on the same cwd. */
+  WAKE_CROSS("wake-cross", "long-poll wake-up, another server process on the same cwd", "p99 ≤ 20 ms");
+
+  private final String id;
+  private final String measure;
+  private final String target;
+
+  Row(String id, String measure, String target) {
+    this.id = id;
+    this.measure = measure;
+    this.target = target;
+  }
+
+  /** @return the stable short name printed in the first column */
+  public String id() {
+    return id;
+  }
+
+  /** @return what is measured (the sizes used are added by the benchmark) */
+  public String measure() {
+    return measure;
+  }
+
+  /** @return the issue's "must reach" figure, or "—" */
+  public String target() {
+    return target;
+  }
+}

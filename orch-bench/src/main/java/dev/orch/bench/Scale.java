@@ -1,0 +1,241 @@
+package dev.orch.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Issue 8 item 4 through the real server: list_runs over many runs of one cwd, poll_events deep into a long run,
+ * get_event_artifact over a big artifact (throughput and the server's RSS around it). The stores are grown by
+ * {@link Corpus} from template runs a first server wrote; a second, fresh server (nothing cached) is measured.
+ * Baselines: reading the same files directly in this JVM, and the MCP round trip of a trivial call (get_run).
+ */
+final class Scale {
+  /** The largest slice get_event_artifact serves (SPEC §2). */
+  static final int SLICE = 262_144;
+  /** Repeated calls stop after this much time (at least 3 are made), ns. */
+  static final long REPEAT_BUDGET_NS = 60_000_000_000L;
+  /** The sequential artifact read stops after this much time, ns (the figure then covers what was read). */
+  static final long ARTIFACT_BUDGET_NS = 180_000_000_000L;
+
+  private final BenchEnv env;
+  private final Sizes sizes;
+  private final Report report;
+  private Path home;
+  private Path listCwd;
+  private Path deepCwd;
+  private Path artifactCwd;
+  private String deepRun;
+  private String artifactRun;
+  private int failedRuns;
+  private Corpus.Artifact artifact;
+
+  Scale(BenchEnv env, Sizes sizes, Report report) {
+    this.env = env;
+    this.sizes = sizes;
+    this.report = report;
+  }
+
+  /** @return the server home the corpora are registered in (for a second server on the same store) */
+  Path home() {
+    return home;
+  }
+
+  /** Writes three template runs with a real server, stops it, then grows the corpora. */
+  void prepare() throws IOException {
+    home = env.dir("scale-home");
+    listCwd = env.dir("list-cwd");
+    deepCwd = env.dir("deep-cwd");
+    artifactCwd = env.dir("artifact-cwd");
+    String listRun;
+    try (Server server = Server.start(env.launcher(), Server.env(home, env.fakeCodex()),
+        env.workDir().resolve("template-server.log"))) {
+      listRun = server.spawnCodex(listCwd, "flood 3 0");
+      deepRun = server.spawnCodex(deepCwd, "flood 3 0");
+      artifactRun = server.spawnCodex(artifactCwd, "flood 100 100 8192");
+      server.drain(listRun);
+      server.drain(deepRun);
+      server.drain(artifactRun);
+    }
+    long t0 = System.nanoTime();
+    failedRuns = Corpus.copyRuns(listCwd, listRun, sizes.listRuns());
+    long t1 = System.nanoTime();
+    Corpus.extendEvents(deepCwd, deepRun, sizes.deepEvents());
+    long t2 = System.nanoTime();
+    artifact = Corpus.growArtifact(artifactCwd, artifactRun, sizes.artifactBytes());
+    long t3 = System.nanoTime();
+    report.note(String.format(Locale.ROOT, "Item-4 stores: %s runs made by copying one template run directory a"
+        + " server wrote (new run ids, %d marked failed; %.1f s); a %s-event events.jsonl written directly from the"
+        + " template's lines (%.1f s); a %s MiB artifact grown in 64 KiB chunks with its manifest rewritten (%.1f s)."
+        + " No index files were written: the measured server sees what an older store looks like.",
+        Report.count(sizes.listRuns()), failedRuns, (t1 - t0) / 1e9, Report.count(sizes.deepEvents()), (t2 - t1) / 1e9,
+        Report.count(sizes.artifactBytes() >> 20), (t3 - t2) / 1e9));
+  }
+
+  /** Measures list_runs, the deep poll and the artifact on a fresh server. */
+  void measure(Server server) throws IOException {
+    listRuns(server);
+    deepPoll(server);
+    artifactSlices(server);
+  }
+
+  private void listRuns(Server server) throws IOException {
+    List<Double> times = new ArrayList<>();
+    int found = -1;
+    long start = System.nanoTime();
+    for (int i = 0; i <= sizes.repeats() && (i < 3 || System.nanoTime() - start < REPEAT_BUDGET_NS); i++) {
+      long t0 = System.nanoTime();
+      JsonNode answer = server.call("list_runs", Server.args().put("cwd", listCwd.toString()).put("status", "failed"));
+      times.add((System.nanoTime() - t0) / 1e6);
+      found = answer.path("runs").size();
+    }
+    if (found != failedRuns) {
+      throw new IllegalStateException("list_runs found " + found + " failed runs of " + failedRuns);
+    }
+    long t0 = System.nanoTime();
+    int read = readAllRunJson(listCwd);
+    double baseline = (System.nanoTime() - t0) / 1e6;
+    double first = times.remove(0);
+    double median = Stats.median(times);
+    report.put(Row.LIST_RUNS, new Report.Result(Report.ms(median), "reading the " + Report.count(read)
+        + " run.json files: " + Report.ms(baseline), Report.ratio(median, baseline), String.format(Locale.ROOT,
+        "%s runs, status filter → %d runs; first call %s, then median of %d: %s", Report.count(sizes.listRuns()),
+        found, Report.ms(first), times.size(), Stats.list(times))));
+  }
+
+  private void deepPoll(Server server) throws IOException {
+    int last = sizes.deepEvents();
+    List<Double> times = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i <= sizes.repeats() && (i < 3 || System.nanoTime() - start < REPEAT_BUDGET_NS); i++) {
+      long t0 = System.nanoTime();
+      JsonNode page = server.call("poll_events", Server.args().put("run_id", deepRun).put("after_seq", last - 1)
+          .put("limit", 1).put("wait_ms", 0));
+      times.add((System.nanoTime() - t0) / 1e6);
+      if (page.path("events").size() != 1 || page.path("events").get(0).path("seq").asLong() != last) {
+        throw new IllegalStateException("poll_events after " + (last - 1) + " answered " + page.path("events"));
+      }
+    }
+    List<Double> roundTrips = new ArrayList<>();
+    for (int i = 0; i < sizes.repeats(); i++) {
+      long t0 = System.nanoTime();
+      server.call("get_run", Server.args().put("run_id", deepRun));
+      roundTrips.add((System.nanoTime() - t0) / 1e6);
+    }
+    long t0 = System.nanoTime();
+    long lines = scan(Corpus.runDir(deepCwd, deepRun).resolve("events.jsonl"));
+    double scanMs = (System.nanoTime() - t0) / 1e6;
+    double first = times.remove(0);
+    double median = Stats.median(times);
+    double rt = Stats.median(roundTrips);
+    report.put(Row.POLL_DEEP, new Report.Result(Report.ms(median), "get_run round trip " + Report.ms(rt),
+        Report.ratio(median, rt), String.format(Locale.ROOT, "after_seq %s of %s events; first call %s, then median"
+            + " of %d: %s; a full scan of the %s lines in this JVM takes %s", Report.count(last - 1),
+            Report.count(last), Report.ms(first), times.size(), Stats.list(times), Report.count(lines),
+            Report.ms(scanMs))));
+  }
+
+  private void artifactSlices(Server server) throws IOException {
+    long before = server.rss();
+    long total = 0;
+    long offset = 0;
+    long t0 = System.nanoTime();
+    boolean stopped = false;
+    while (true) {
+      JsonNode slice = server.call("get_event_artifact", Server.args().put("run_id", artifactRun)
+          .put("seq", artifact.seq()).put("field_path", artifact.fieldPath()).put("offset", offset)
+          .put("limit", SLICE));
+      long got = slice.path("returned_bytes").asLong();
+      total += got;
+      offset += got;
+      if (!slice.path("has_more").asBoolean() || got == 0) {
+        break;
+      }
+      if (System.nanoTime() - t0 > ARTIFACT_BUDGET_NS) {
+        stopped = true;
+        break;
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long after = server.rss();
+    boolean whole = total == artifact.totalBytes();
+    if (!whole && !stopped) {
+      throw new IllegalStateException("get_event_artifact returned " + total + " of " + artifact.totalBytes()
+          + " bytes");
+    }
+    List<Double> tail = new ArrayList<>();
+    for (int i = 0; i < sizes.repeats(); i++) {
+      long s0 = System.nanoTime();
+      server.call("get_event_artifact", Server.args().put("run_id", artifactRun).put("seq", artifact.seq())
+          .put("field_path", artifact.fieldPath()).put("offset", artifact.totalBytes() - SLICE).put("limit", SLICE));
+      tail.add((System.nanoTime() - s0) / 1e6);
+    }
+    long r0 = System.nanoTime();
+    long raw = readChunks(artifact.directory());
+    double rawSeconds = (System.nanoTime() - r0) / 1e9;
+    double mbs = total / 1048576.0 / seconds;
+    double rawMbs = raw / 1048576.0 / rawSeconds;
+    report.put(Row.ARTIFACT, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", mbs),
+        String.format(Locale.ROOT, "raw read of the chunk files %.0f MB/s", rawMbs), Report.ratio(mbs, rawMbs),
+        String.format(Locale.ROOT, "%s MiB in %d slices, %.1f s%s; a slice at the end: median %s",
+            Report.count(total >> 20), (total + SLICE - 1) / SLICE, seconds, whole ? "" : String.format(Locale.ROOT,
+            " (stopped after %d s: %s of %s MiB read)", ARTIFACT_BUDGET_NS / 1_000_000_000L, Report.count(total >> 20),
+            Report.count(artifact.totalBytes() >> 20)), Report.ms(Stats.median(tail)))));
+    report.put(Row.ARTIFACT_RSS, new Report.Result(Report.mb(before) + " → " + Report.mb(after),
+        "—", Report.ratio(after, before), "RSS of the server around the read of " + (whole ? "the whole artifact"
+            : Report.count(total >> 20) + " MiB of it")));
+  }
+
+  private static int readAllRunJson(Path cwd) throws IOException {
+    int n = 0;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(cwd.resolve(Corpus.STORE_DIR).resolve("runs"))) {
+      for (Path dir : ds) {
+        Path f = dir.resolve("run.json");
+        if (Files.isRegularFile(f)) {
+          Server.JSON.readTree(Files.readAllBytes(f));
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private static long scan(Path events) throws IOException {
+    long n = 0;
+    try (BufferedReader r = Files.newBufferedReader(events, StandardCharsets.UTF_8)) {
+      while (r.readLine() != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static long readChunks(Path dir) throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.txt")) {
+      ds.forEach(files::add);
+    }
+    files.sort(null);
+    ByteBuffer buf = ByteBuffer.allocate(SLICE);
+    long total = 0;
+    for (Path f : files) {
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        int n;
+        while ((n = ch.read(buf.clear())) > 0) {
+          total += n;
+        }
+      }
+    }
+    return total;
+  }
+}

@@ -1,0 +1,26 @@
+package dev.orch.bench;
+
+/**
+ * How much work each section of {@code bin/orch-bench} does: the issue's sizes, or tiny ones for the smoke mode
+ * ({@code --quick}, seconds long, figures not comparable).
+ *
+ * @param startupRuns counted server starts (median reported)
+ * @param floodItems items of one events/s run
+ * @param floodReps events/s runs (median reported)
+ * @param memoryRuns flood runs on one server for the RSS figures (RSS read after half and after all)
+ * @param memoryItems items of each of those runs
+ * @param listRuns runs in the cwd of the list_runs figure
+ * @param deepEvents events of the run of the poll_events figure
+ * @param artifactBytes size of the artifact of the get_event_artifact figure, bytes
+ * @param wakeTicks events of the long-poll wake-up run
+ * @param tickMs pause between those events, ms
+ * @param repeats repetitions of the cheap calls (list_runs, deep poll), median reported
+ */
+public record Sizes(int startupRuns, int floodItems, int floodReps, int memoryRuns, int memoryItems, int listRuns,
+    int deepEvents, long artifactBytes, int wakeTicks, int tickMs, int repeats) {
+
+  /** The sizes of issue 8. */
+  public static final Sizes FULL = new Sizes(5, 10_000, 3, 10, 5_000, 100_000, 1_000_000, 1L << 30, 200, 50, 10);
+  /** The smoke mode: every row, in seconds. */
+  public static final Sizes QUICK = new Sizes(1, 300, 1, 2, 100, 500, 5_000, 2L << 20, 4, 250, 2);
+}

@@ -1,0 +1,101 @@
+package dev.orch.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Long-poll wake-up latency (issue 8 item 4): a fake codex prints one agent message every few ms; two clients
+ * long-poll the run with {@code limit: 1}, one through the server that owns the run, one through a second server
+ * process on the same cwd and home. Latency = the client's clock when the answer is read − the event's
+ * {@code ts} (set by the engine when it accepted the event; millisecond resolution, so figures read up to 1 ms
+ * high), counted only for events the poll was already waiting for (a client that falls behind measures its own lag).
+ * Baseline: the round trip of a get_run on the same server.
+ */
+final class Wake {
+  private final Sizes sizes;
+  private final Report report;
+
+  Wake(Sizes sizes, Report report) {
+    this.sizes = sizes;
+    this.report = report;
+  }
+
+  /**
+   * @param owner the server that runs the ticking run
+   * @param other a second server process on the same store
+   * @param cwd the run's cwd
+   */
+  void measure(Server owner, Server other, Path cwd) throws InterruptedException, ExecutionException {
+    String run = owner.spawnCodex(cwd, "tick " + sizes.wakeTicks() + " " + sizes.tickMs());
+    ExecutorService pollers = Executors.newFixedThreadPool(2);
+    try {
+      Future<List<Double>> local = pollers.submit(() -> follow(owner, run));
+      Future<List<Double>> cross = pollers.submit(() -> follow(other, run));
+      List<Double> l = local.get();
+      List<Double> c = cross.get();
+      List<Double> rt = new ArrayList<>();
+      for (int i = 0; i < Math.max(20, sizes.wakeTicks()); i++) {
+        long t0 = System.nanoTime();
+        owner.call("get_run", Server.args().put("run_id", run));
+        rt.add((System.nanoTime() - t0) / 1e6);
+      }
+      String base = "get_run round trip p50 " + Report.ms(Stats.median(rt)) + " p99 " + Report.ms(Stats.percentile(rt, 99));
+      String detail = sizes.wakeTicks() + " events, one every " + sizes.tickMs() + " ms, polls with limit 1; %d of them"
+          + " found the poll waiting";
+      report.put(Row.WAKE_LOCAL, result(l, rt, base, detail));
+      report.put(Row.WAKE_CROSS, result(c, rt, base, detail));
+    } finally {
+      pollers.shutdownNow();
+    }
+  }
+
+  private static Report.Result result(List<Double> latencies, List<Double> roundTrips, String base, String detail) {
+    String d = String.format(Locale.ROOT, detail, latencies.size());
+    if (latencies.isEmpty()) { // a client slower than the ticks (a very busy machine) never waits
+      return new Report.Result("no sample: 0 events found the poll waiting", base, "—", d);
+    }
+    return new Report.Result(p50p99(latencies), base, Report.ratio(Stats.percentile(latencies, 99),
+        Stats.percentile(roundTrips, 99)) + " (p99)", d + "; max " + Report.ms(Collections.max(latencies)));
+  }
+
+  private static String p50p99(List<Double> v) {
+    return String.format(Locale.ROOT, "p50 %s, p99 %s", Report.ms(Stats.median(v)), Report.ms(Stats.percentile(v, 99)));
+  }
+
+  /**
+   * Long-polls the run to its end.
+   *
+   * @return the latency of every agent_message the poll was already waiting for when the engine accepted it, ms
+   *     (an event accepted before the poll was sent measures the client's lag, not a wake-up, and is left out)
+   */
+  private static List<Double> follow(Server server, String run) {
+    List<Double> out = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      Instant sent = Instant.now();
+      JsonNode page = server.call("poll_events", Server.args().put("run_id", run).put("after_seq", after)
+          .put("limit", 1).put("wait_ms", 10_000));
+      Instant now = Instant.now();
+      for (JsonNode e : page.path("events")) {
+        Instant ts = Instant.parse(e.path("ts").asText());
+        if ("agent_message".equals(e.path("type").asText()) && !ts.isBefore(sent.truncatedTo(ChronoUnit.MILLIS))) {
+          out.add((now.toEpochMilli() - ts.toEpochMilli()) + (now.getNano() % 1_000_000) / 1e6);
+        }
+      }
+      after = page.path("next_after_seq").asLong();
+      if (page.path("events").isEmpty() && Server.TERMINAL.contains(page.path("status").asText())) {
+        return out;
+      }
+    }
+  }
+}
