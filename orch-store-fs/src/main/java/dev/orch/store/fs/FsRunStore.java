@@ -28,6 +28,7 @@ import dev.orch.store.fs.internal.FsEventLog;
 import dev.orch.store.fs.internal.JsonSupport;
 import dev.orch.store.fs.internal.Leases;
 import dev.orch.store.fs.internal.Leftovers;
+import dev.orch.store.fs.internal.ManifestCache;
 import dev.orch.store.fs.internal.ProcessLog;
 import dev.orch.store.fs.internal.RunIndex;
 import dev.orch.store.fs.internal.RunJson;
@@ -80,6 +81,7 @@ public final class FsRunStore implements RunStore {
   private final Catalog catalog;
   private final RunListIndex runList;
   private final Set<RunLease> leases = ConcurrentHashMap.newKeySet();
+  private final ManifestCache manifests = new ManifestCache();
 
   /**
    * Opens a store; nothing is created on disk until the first write.
@@ -244,7 +246,7 @@ public final class FsRunStore implements RunStore {
 
   @Override
   public Optional<ArtifactManifest> readManifest(RunRecord run, long seq) {
-    return ArtifactFiles.readManifest(runDir(run), seq);
+    return manifests.read(runDir(run), seq);
   }
 
   /** @throws OrchException NOT_FOUND when the manifest has no entry for the pointer */

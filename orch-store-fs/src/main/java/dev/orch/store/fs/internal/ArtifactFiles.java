@@ -69,23 +69,17 @@ public final class ArtifactFiles {
   }
 
   /**
-   * @return the manifest of the event with that seq, or empty when there is none
-   * @throws OrchException STORE when the manifest exists but cannot be read or parsed
+   * @return {@code artifacts/<seq6>-<event type>/manifest.json} of the event with that seq when it exists
+   * @throws OrchException STORE when the artifacts directory cannot be listed
    */
-  public static Optional<ArtifactManifest> readManifest(Path runDir, long seq) {
+  static Optional<Path> manifestFile(Path runDir, long seq) {
     Path artifacts = runDir.resolve(StoreLayout.RunFiles.ARTIFACTS);
     String prefix = String.format("%06d-", seq);
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(artifacts, prefix + "*")) {
       for (Path dir : ds) {
         Path file = dir.resolve("manifest.json");
-        byte[] bytes = AtomicFiles.readIfExists(file);
-        if (bytes == null) {
-          continue;
-        }
-        try {
-          return Optional.of(ManifestJson.fromJson(JsonSupport.parse(bytes, 0, bytes.length)));
-        } catch (IOException | IllegalArgumentException e) {
-          throw new OrchException(OrchException.ErrorCode.STORE, "cannot parse " + file + ": " + e.getMessage(), e);
+        if (Files.isRegularFile(file)) {
+          return Optional.of(file);
         }
       }
       return Optional.empty();
@@ -93,6 +87,22 @@ public final class ArtifactFiles {
       return Optional.empty();
     } catch (IOException e) {
       throw StoreErrors.io("cannot list", artifacts, e);
+    }
+  }
+
+  /**
+   * @return the parsed manifest file, or empty when it is gone
+   * @throws OrchException STORE when it cannot be read or parsed
+   */
+  static Optional<ArtifactManifest> readManifestFile(Path file) {
+    byte[] bytes = AtomicFiles.readIfExists(file);
+    if (bytes == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ManifestJson.fromJson(JsonSupport.parse(bytes, 0, bytes.length)));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new OrchException(OrchException.ErrorCode.STORE, "cannot parse " + file + ": " + e.getMessage(), e);
     }
   }
 
