@@ -2,6 +2,7 @@ package dev.orch.cli.internal;
 
 import dev.orch.core.ArtifactSlice;
 import dev.orch.core.Orchestrator;
+import dev.orch.core.WireJson;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,7 +62,7 @@ final class ArtifactsCommand implements Runnable {
       try (Orchestrator orch = cli.open(false)) {
         ArtifactSlice s = orch.readArtifact(Refs.of(run, cwd), seq, fieldPath, offset, limit);
         if (output != Output.text) {
-          cli.out().println(output == Output.json ? Wire.pretty(Wire.artifact(s)) : Wire.line(Wire.artifact(s)));
+          cli.out().println(output == Output.json ? Wire.pretty(WireJson.artifact(s)) : Wire.line(WireJson.artifact(s)));
           return ExitCodes.OK;
         }
         cli.out().print(s.content());

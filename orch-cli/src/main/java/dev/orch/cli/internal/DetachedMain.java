@@ -10,6 +10,7 @@ import dev.orch.core.Orchestrator;
 import dev.orch.core.RunId;
 import dev.orch.core.RunRef;
 import dev.orch.core.SpawnResult;
+import dev.orch.core.WireJson;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -58,11 +59,11 @@ public final class DetachedMain {
       if ("continue".equals(op.path("op").asText())) {
         ContinueResult r = orch.continueRun(ref(op), AgentMessage.fromJson(op.get("input_message"),
             "input_message"));
-        ok.set("result", Wire.continued(r));
+        ok.set("result", WireJson.continued(r));
         owned = "resume".equals(r.mode()) ? r.runId() : null;
       } else {
         SpawnResult r = orch.spawn(Requests.toSpawnRequest(op));
-        ok.set("result", Wire.spawn(r));
+        ok.set("result", WireJson.spawn(r));
         owned = r.runId();
       }
       answer.println(Wire.line(ok));

@@ -7,6 +7,7 @@ import dev.orch.core.InboxPage;
 import dev.orch.core.InboxReceipt;
 import dev.orch.core.OrchException;
 import dev.orch.core.Orchestrator;
+import dev.orch.core.WireJson;
 import dev.orch.core.spi.InboxMessage;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -111,7 +112,7 @@ public final class PeerCommand implements Runnable {
       }
       String session = me != null ? me.sessionId().value() : cli.env().get("PEER_SESSION_ID");
       if (id.json) {
-        ObjectNode n = me != null ? Wire.agent(me) : Wire.JSON.createObjectNode().put("agent_name", name)
+        ObjectNode n = me != null ? WireJson.agent(me) : Wire.JSON.createObjectNode().put("agent_name", name)
             .put("session_id", session).put("cwd", dir);
         cli.out().println(Wire.pretty(n));
       } else {
@@ -139,7 +140,7 @@ public final class PeerCommand implements Runnable {
         agents = orch.listAgents(id.dir(cli), null, null);
       }
       if (id.json) {
-        cli.out().println(Wire.pretty(Wire.agents(agents)));
+        cli.out().println(Wire.pretty(WireJson.agents(agents)));
         return ExitCodes.OK;
       }
       String me = id.name(cli);
@@ -190,7 +191,7 @@ public final class PeerCommand implements Runnable {
             meta.isEmpty() ? null : meta);
       }
       if (id.json) {
-        cli.out().println(Wire.pretty(Wire.receipt(r)));
+        cli.out().println(Wire.pretty(WireJson.receipt(r)));
       } else {
         cli.out().println("sent " + r.messageId() + " to " + r.toAgentName() + " (seq " + r.seq() + ")");
       }
@@ -274,7 +275,7 @@ public final class PeerCommand implements Runnable {
 
   static void print(Cli cli, Identity id, InboxPage page) {
     if (id.json) {
-      cli.out().println(Wire.pretty(Wire.inbox(page)));
+      cli.out().println(Wire.pretty(WireJson.inbox(page)));
       return;
     }
     for (InboxMessage m : page.messages()) {

@@ -12,6 +12,7 @@ import dev.orch.core.Orchestrator;
 import dev.orch.core.RunStatus;
 import dev.orch.core.RunSummary;
 import dev.orch.core.Timestamps;
+import dev.orch.core.WireJson;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -183,7 +184,7 @@ final class RunsCommand implements Runnable {
       }
       try (Orchestrator orch = cli.open(true)) {
         ContinueResult r = orch.continueRun(Refs.of(run, cwd), msg);
-        print(cli, Wire.continued(r));
+        print(cli, WireJson.continued(r));
         if ("resume".equals(r.mode())) {
           return SpawnCommand.followOwned(cli, orch, r.runId(), output == Output.jsonl ? Output.jsonl
               : output == Output.json ? Output.json : Output.text);
@@ -226,7 +227,7 @@ final class RunsCommand implements Runnable {
       Cli cli = runs.parent.cli;
       try (Orchestrator orch = cli.open(false)) {
         CancelResult r = orch.cancel(Refs.of(run, cwd));
-        ObjectNode json = Wire.cancel(r);
+        ObjectNode json = WireJson.cancel(r);
         if (output == Output.text) {
           cli.out().println("cancelled " + r.runId() + " at " + json.path("cancelled_at").asText());
         } else {

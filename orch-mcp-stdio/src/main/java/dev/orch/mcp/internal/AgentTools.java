@@ -1,6 +1,7 @@
 package dev.orch.mcp.internal;
 
 import dev.orch.core.Orchestrator;
+import dev.orch.core.WireJson;
 import java.util.List;
 
 /**

@@ -10,6 +10,7 @@ import dev.orch.core.AgentInfo;
 import dev.orch.core.Orchestrator;
 import dev.orch.core.ProfileInfo;
 import dev.orch.core.RunSummary;
+import dev.orch.core.WireJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

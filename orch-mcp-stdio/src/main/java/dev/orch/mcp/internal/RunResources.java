@@ -9,6 +9,7 @@ import dev.orch.core.OrchException;
 import dev.orch.core.Orchestrator;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunSummary;
+import dev.orch.core.WireJson;
 import io.modelcontextprotocol.server.McpAsyncServerExchange;
 import io.modelcontextprotocol.server.McpServerFeatures.AsyncResourceSpecification;
 import io.modelcontextprotocol.server.McpServerFeatures.AsyncResourceTemplateSpecification;

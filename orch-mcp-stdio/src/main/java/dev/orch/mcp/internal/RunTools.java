@@ -13,6 +13,7 @@ import dev.orch.core.RunStatus;
 import dev.orch.core.RunSummary;
 import dev.orch.core.SessionMode;
 import dev.orch.core.SpawnRequest;
+import dev.orch.core.WireJson;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

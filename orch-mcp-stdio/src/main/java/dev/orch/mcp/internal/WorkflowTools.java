@@ -10,6 +10,7 @@ import dev.orch.core.RunRef;
 import dev.orch.core.WaitListener;
 import dev.orch.core.WaitMode;
 import dev.orch.core.WaitResult;
+import dev.orch.core.WireJson;
 import dev.orch.core.WorkflowRequest;
 import dev.orch.core.WorkflowTemplate;
 import java.nio.file.Path;

@@ -10,6 +10,7 @@ import dev.orch.core.NormalizedEvent;
 import dev.orch.core.RunId;
 import dev.orch.core.RunStatus;
 import dev.orch.core.SessionId;
+import dev.orch.core.WireJson;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

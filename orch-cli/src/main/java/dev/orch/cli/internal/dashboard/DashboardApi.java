@@ -13,6 +13,7 @@ import dev.orch.core.OrchException;
 import dev.orch.core.Orchestrator;
 import dev.orch.core.RunRef;
 import dev.orch.core.RunSummary;
+import dev.orch.core.WireJson;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -82,11 +83,11 @@ final class DashboardApi {
   }
 
   ObjectNode artifact(String id, long seq, String fieldPath, long offset, int limit) {
-    return Wire.artifact(orch.readArtifact(RunRef.ofRunId(id), seq, fieldPath, offset, limit));
+    return WireJson.artifact(orch.readArtifact(RunRef.ofRunId(id), seq, fieldPath, offset, limit));
   }
 
   ObjectNode cancel(String id) {
-    return Wire.cancel(orch.cancel(RunRef.ofRunId(id)));
+    return WireJson.cancel(orch.cancel(RunRef.ofRunId(id)));
   }
 
   /**
@@ -110,7 +111,7 @@ final class DashboardApi {
       throw OrchException.conflict("run is not awaiting additional input: " + r.status().wire()
           + " (resume a finished run with: orch runs continue " + id + " <message>)");
     }
-    return Wire.continued(orch.continueRun(RunRef.ofRunId(id), AgentMessage.userText(text)));
+    return WireJson.continued(orch.continueRun(RunRef.ofRunId(id), AgentMessage.userText(text)));
   }
 
   /**

@@ -1,30 +1,16 @@
-package dev.orch.mcp.internal;
+package dev.orch.core;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.orch.core.AgentInfo;
-import dev.orch.core.ArtifactSlice;
-import dev.orch.core.CancelResult;
-import dev.orch.core.ContinueResult;
-import dev.orch.core.EventPage;
-import dev.orch.core.InboxPage;
-import dev.orch.core.InboxReceipt;
-import dev.orch.core.NormalizedEvent;
-import dev.orch.core.RunSummary;
-import dev.orch.core.SpawnResult;
-import dev.orch.core.Timestamps;
-import dev.orch.core.WaitResult;
-import dev.orch.core.WorkflowCancel;
-import dev.orch.core.WorkflowStarted;
-import dev.orch.core.WorkflowTemplate;
 import dev.orch.core.spi.InboxMessage;
 import java.util.List;
 
 /**
  * The wire shapes of the tool results (SPEC §2, {@code outputSchema} of each tool in
  * {@code fixtures/seed-mcp/tools-list.json}): snake_case keys, ISO-8601 UTC times with milliseconds, nullable ids
- * as JSON null. The one place where API values become MCP payloads.
+ * as JSON null. The one place where API values become wire payloads: the MCP server's tool results and the
+ * {@code --output json|jsonl} of the {@code orch} and {@code peer} command lines use these same shapes.
  */
 public final class WireJson {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -66,7 +52,7 @@ public final class WireJson {
     ObjectNode n = F.objectNode();
     n.put("run_id", r.runId().value());
     n.put("status", r.status().wire());
-    n.put("cancelled_at", Timestamps.format(r.cancelledAt()));
+    n.put("cancelled_at", r.cancelledAt() == null ? null : Timestamps.format(r.cancelledAt()));
     return n;
   }
 
@@ -180,20 +166,24 @@ public final class WireJson {
     return n;
   }
 
+  /** @return {@code {agent_name, role, session_id, status, cwd, last_run_id, updated_at}} (list_agents' items) */
+  public static ObjectNode agent(AgentInfo a) {
+    ObjectNode o = F.objectNode();
+    o.put("agent_name", a.agentName());
+    o.put("role", a.role() == null ? null : a.role().wire());
+    o.put("session_id", a.sessionId().value());
+    o.put("status", a.status());
+    o.put("cwd", a.cwd() == null ? null : a.cwd().toString());
+    o.put("last_run_id", a.lastRunId() == null ? null : a.lastRunId().value());
+    o.put("updated_at", a.updatedAt() == null ? null : Timestamps.format(a.updatedAt()));
+    return o;
+  }
+
   /** @return {@code {agents: [{agent_name, role, session_id, status, cwd, last_run_id, updated_at}...]}} */
   public static ObjectNode agents(List<AgentInfo> agents) {
     ObjectNode n = F.objectNode();
     ArrayNode arr = n.putArray("agents");
-    for (AgentInfo a : agents) {
-      ObjectNode o = arr.addObject();
-      o.put("agent_name", a.agentName());
-      o.put("role", a.role() == null ? null : a.role().wire());
-      o.put("session_id", a.sessionId().value());
-      o.put("status", a.status());
-      o.put("cwd", a.cwd() == null ? null : a.cwd().toString());
-      o.put("last_run_id", a.lastRunId() == null ? null : a.lastRunId().value());
-      o.put("updated_at", a.updatedAt() == null ? null : Timestamps.format(a.updatedAt()));
-    }
+    agents.forEach(a -> arr.add(agent(a)));
     return n;
   }
 
