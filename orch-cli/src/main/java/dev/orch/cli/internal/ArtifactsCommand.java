@@ -62,7 +62,7 @@ final class ArtifactsCommand implements Runnable {
       try (Orchestrator orch = cli.open(false)) {
         ArtifactSlice s = orch.readArtifact(Refs.of(run, cwd), seq, fieldPath, offset, limit);
         if (output != Output.text) {
-          cli.out().println(output == Output.json ? Wire.pretty(WireJson.artifact(s)) : Wire.line(WireJson.artifact(s)));
+          cli.out().println(output.render(WireJson.artifact(s)));
           return ExitCodes.OK;
         }
         cli.out().print(s.content());

@@ -11,5 +11,13 @@ public enum Output {
   /** One pretty-printed JSON document (the MCP tool shapes). */
   json,
   /** One JSON object per line (events, runs), for streaming into scripts. */
-  jsonl
+  jsonl;
+
+  /**
+   * @param n a wire-shaped result
+   * @return it as this format prints one JSON document: pretty for {@code json}, one line otherwise
+   */
+  public String render(com.fasterxml.jackson.databind.JsonNode n) {
+    return this == json ? Wire.pretty(n) : Wire.line(n);
+  }
 }

@@ -118,7 +118,7 @@ final class RunsCommand implements Runnable {
       try (Orchestrator orch = cli.open(false)) {
         Outcome o = Outcome.of(orch, orch.getRun(Refs.of(run, cwd)));
         if (output != Output.text) {
-          cli.out().println(output == Output.json ? Wire.pretty(o.toJson()) : Wire.line(o.toJson()));
+          cli.out().println(output.render(o.toJson()));
           return ExitCodes.OK;
         }
         Terminal t = cli.terminal();
@@ -201,7 +201,7 @@ final class RunsCommand implements Runnable {
             : "resumed as run " + result.path("run_id").asText() + " (from " + result.path("resumed_from_run_id")
                 .asText() + ")");
       } else if (!"resume".equals(result.path("mode").asText()) || detach) {
-        cli.out().println(output == Output.json ? Wire.pretty(result) : Wire.line(result));
+        cli.out().println(output.render(result));
       }
     }
   }
@@ -231,7 +231,7 @@ final class RunsCommand implements Runnable {
         if (output == Output.text) {
           cli.out().println("cancelled " + r.runId() + " at " + json.path("cancelled_at").asText());
         } else {
-          cli.out().println(output == Output.json ? Wire.pretty(json) : Wire.line(json));
+          cli.out().println(output.render(json));
         }
       }
       return ExitCodes.OK;

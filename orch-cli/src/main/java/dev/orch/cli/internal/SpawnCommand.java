@@ -89,7 +89,7 @@ abstract class SpawnCommand implements Callable<Integer> {
             + answer.path("pid").asText() + ", log " + answer.path("log").asText() + ")");
         cli.err().println("follow it with: orch events tail -f " + result.path("run_id").asText());
       } else {
-        cli.out().println(output == Output.json ? Wire.pretty(result) : Wire.line(result));
+        cli.out().println(output.render(result));
       }
       return ExitCodes.OK;
     }

@@ -13,15 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §12.1 and §12.4 through the real server process over stdio (MCP Java SDK client): list_backends with the real
@@ -30,39 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * time.
  */
 @DisplayName("Control tools end to end: list_backends, bad input, usage, price table and get_usage over stdio")
-class ControlToolsEndToEndTest {
+class ControlToolsEndToEndTest extends CodexServerCase {
   private static final Duration T = Duration.ofSeconds(60);
-
-  @TempDir
-  Path tmp;
-  private Path cwd;
-  private Map<String, String> env;
-  private final List<McpRuns> servers = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    cwd = ServerProcesses.mkdirs(tmp.resolve("work")).toRealPath();
-    env = ServerProcesses.isolatedEnv(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    servers.forEach(McpRuns::close);
-  }
-
-  /** Starts a server, stopping the previous one first (McpRuns checks that no server process is left). */
-  private McpRuns start(Map<String, String> e) {
-    servers.forEach(McpRuns::close);
-    servers.clear();
-    McpRuns m = McpRuns.start(e);
-    servers.add(m);
-    return m;
-  }
-
-  private ObjectNode spawnArgs(String prompt) {
-    return object().put("backend", "codex").put("role", "worker").put("cwd", cwd.toString())
-        .put("session_mode", "new").put("prompt", prompt);
-  }
 
   @Test
   @DisplayName("list_backends: installed CLIs are available with version and executable, the default A2A agent is "

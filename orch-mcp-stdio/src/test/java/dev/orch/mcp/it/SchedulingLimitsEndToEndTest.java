@@ -5,18 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SPEC §12.2 and §12.3 through the real server process over stdio: caps and priorities, cancel of a queued run, and
@@ -25,39 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * are printed as {@code [figure]} lines; nothing asserts on time.
  */
 @DisplayName("Scheduling and limits end to end: caps, priority, queued cancel, timeout and idle limits over stdio")
-class SchedulingLimitsEndToEndTest {
+class SchedulingLimitsEndToEndTest extends CodexServerCase {
   private static final Duration T = Duration.ofSeconds(60);
-
-  @TempDir
-  Path tmp;
-  private Path cwd;
-  private Map<String, String> env;
-  private final List<McpRuns> servers = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    cwd = ServerProcesses.mkdirs(tmp.resolve("work")).toRealPath();
-    env = ServerProcesses.isolatedEnv(tmp);
-  }
-
-  @AfterEach
-  void tearDown() {
-    servers.forEach(McpRuns::close);
-  }
-
-  /** Starts a server, stopping the previous one first (McpRuns checks that no server process is left). */
-  private McpRuns start(Map<String, String> e) {
-    servers.forEach(McpRuns::close);
-    servers.clear();
-    McpRuns m = McpRuns.start(e);
-    servers.add(m);
-    return m;
-  }
-
-  private ObjectNode spawnArgs(String prompt) {
-    return object().put("backend", "codex").put("role", "worker").put("cwd", cwd.toString())
-        .put("session_mode", "new").put("prompt", prompt);
-  }
 
   @Test
   @DisplayName("ORCH_MAX_RUNNING=1: later runs stay queued with their position (higher priority first), a queued "
