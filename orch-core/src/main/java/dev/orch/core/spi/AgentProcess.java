@@ -20,7 +20,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -367,17 +366,7 @@ public final class AgentProcess {
 
   /** @return true when the end was reported within the timeout */
   public boolean waitFor(Duration timeout) {
-    try {
-      end.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (java.util.concurrent.TimeoutException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (java.util.concurrent.ExecutionException e) {
-      return true;
-    }
+    return CliProcess.awaitDone(end, timeout);
   }
 
   /** @return the last {@value #STDERR_TAIL_BYTES} bytes of the agent's stderr, trimmed */

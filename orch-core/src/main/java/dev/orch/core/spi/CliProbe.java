@@ -33,6 +33,25 @@ public final class CliProbe {
   }
 
   /**
+   * Runs {@code <executable> --version} as a local backend's probe (SPEC §12.1): the child gets the server's
+   * {@code PATH} (a CLI that is a script finds its interpreter) plus the backend's configured variables.
+   *
+   * @param serverEnvironment the server's environment ({@code BackendContext.environment()})
+   * @param configEnv the variables the backend's configuration adds to its CLI's environment (win over {@code PATH})
+   * @see #version(Path, Map, Duration, ThreadFactory)
+   */
+  public static ProbeResult versionWithServerPath(Path executable, Map<String, String> serverEnvironment,
+      Map<String, String> configEnv, Duration timeout, ThreadFactory threads) {
+    Map<String, String> env = new java.util.HashMap<>();
+    String path = serverEnvironment.get("PATH");
+    if (path != null) {
+      env.put("PATH", path);
+    }
+    env.putAll(configEnv);
+    return version(executable, env, timeout, threads);
+  }
+
+  /**
    * Runs {@code <executable> --version}.
    *
    * @param executable the resolved executable (absolute path)

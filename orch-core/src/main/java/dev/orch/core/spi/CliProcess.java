@@ -185,8 +185,16 @@ public final class CliProcess {
    * @return true when it exited within the timeout
    */
   public boolean waitFor(Duration timeout) {
+    return awaitDone(exit, timeout);
+  }
+
+  /**
+   * @return true when the future completed (normally or not) within the timeout; false on timeout or interrupt
+   *     (the interrupt flag is kept)
+   */
+  static boolean awaitDone(java.util.concurrent.Future<?> future, Duration timeout) {
     try {
-      exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;
     } catch (java.util.concurrent.TimeoutException e) {
       return false;

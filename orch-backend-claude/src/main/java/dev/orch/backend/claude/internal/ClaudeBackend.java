@@ -15,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -110,13 +108,8 @@ public final class ClaudeBackend implements Backend {
     } catch (OrchException e) {
       return ProbeResult.unavailable(null, e.getMessage());
     }
-    Map<String, String> env = new HashMap<>();
-    String path = context.environment().get("PATH");
-    if (path != null) {
-      env.put("PATH", path);
-    }
-    env.putAll(config.env());
-    return CliProbe.version(config.executable(), env, timeout, context.threadFactory());
+    return CliProbe.versionWithServerPath(config.executable(), context.environment(), config.env(), timeout,
+        context.threadFactory());
   }
 
   /** @return the number of idle session processes kept alive (for tests and diagnostics) */

@@ -11,9 +11,7 @@ import dev.orch.core.spi.EventSink;
 import dev.orch.core.spi.RunHandle;
 import dev.orch.core.spi.RunSpec;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,13 +98,8 @@ public final class CodexBackend implements Backend {
     } catch (OrchException e) {
       return ProbeResult.unavailable(null, e.getMessage());
     }
-    Map<String, String> env = new HashMap<>();
-    String path = context.environment().get("PATH");
-    if (path != null) {
-      env.put("PATH", path);
-    }
-    env.putAll(config.env());
-    return CliProbe.version(config.executable(), env, timeout, context.threadFactory());
+    return CliProbe.versionWithServerPath(config.executable(), context.environment(), config.env(), timeout,
+        context.threadFactory());
   }
 
   /** @return the pids of the codex wrapper processes (process groups) of live runs (for diagnostics and tests) */
