@@ -62,13 +62,14 @@ import org.slf4j.LoggerFactory;
  * ({@code registry.json}, see {@link TsRegistry}) and active-run markers. Compatible with the TS server's files
  * in both directions: a bare run_id resolves through either index, runs are listed across the cwds of both, and
  * every run Orch creates is added to {@code registry.json} once (under the TS lock) so the TS server finds it.
- * Unlike the TS server, every JSON file is replaced atomically, the event log is append-only with an fsync per
- * event and a torn tail is dropped on open, the indexes are written once per run, and several processes may share
- * one cwd (OS file locks for agent names, inbox seqs, the index and run leases).
+ * Unlike the TS server, every JSON file is replaced atomically, the event log is append-only with one fsync per
+ * appended batch (group commit) and a torn tail is dropped on open, the indexes are written once per run, and
+ * several processes may share one cwd (OS file locks for agent names, inbox seqs, the index and run leases).
  *
  * <p>Where a run or session was found on disk is remembered, so records whose {@code cwd} differs from the
  * directory holding them (e.g. copied stores) keep working. Thread-safe. Every I/O failure is an
- * {@link OrchException} with code STORE.
+ * {@link OrchException} with code STORE. (Long because it is the whole {@link RunStore} SPI in one facade; each
+ * method delegates to a class of {@code internal}: events, artifacts, sessions, leases, indexes, control files.)
  */
 public final class FsRunStore implements RunStore {
   private static final Logger LOG = LoggerFactory.getLogger(FsRunStore.class);
