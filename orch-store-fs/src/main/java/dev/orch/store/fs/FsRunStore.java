@@ -24,6 +24,7 @@ import dev.orch.store.fs.internal.AtomicFiles;
 import dev.orch.store.fs.internal.Catalog;
 import dev.orch.store.fs.internal.ControlFiles;
 import dev.orch.store.fs.internal.EventIndex;
+import dev.orch.store.fs.internal.FinishedIndexes;
 import dev.orch.store.fs.internal.FsEventLog;
 import dev.orch.store.fs.internal.JsonSupport;
 import dev.orch.store.fs.internal.Leases;
@@ -53,6 +54,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +85,7 @@ public final class FsRunStore implements RunStore {
   private final RunListIndex runList;
   private final Set<RunLease> leases = ConcurrentHashMap.newKeySet();
   private final ManifestCache manifests = new ManifestCache();
+  private final FinishedIndexes finishedIndexes = new FinishedIndexes();
 
   /**
    * Opens a store; nothing is created on disk until the first write.
@@ -217,8 +220,16 @@ public final class FsRunStore implements RunStore {
   public List<NormalizedEvent> readEvents(RunRecord run, long afterSeq, int limit) {
     Path file = runDir(run).resolve(RunFiles.EVENTS);
     try {
-      return reader.read(file, afterSeq, Math.max(1, limit), NormalizedEvent::fromJson, NormalizedEvent::seq,
-          size -> EventIndex.offsetOf(file, afterSeq + 1, size));
+      LongUnaryOperator hint = size -> EventIndex.offsetOf(file, afterSeq + 1, size);
+      if (run.status().isTerminal()) {
+        // a finished log without a usable index (TS server, older Orch, copied store) gets one at its first read
+        LongUnaryOperator plain = hint;
+        hint = size -> {
+          long offset = plain.applyAsLong(size);
+          return offset < 0 && finishedIndexes.build(file, size) ? plain.applyAsLong(size) : offset;
+        };
+      }
+      return reader.read(file, afterSeq, Math.max(1, limit), NormalizedEvent::fromJson, NormalizedEvent::seq, hint);
     } catch (IOException e) {
       throw StoreErrors.io("cannot read events", file, e);
     }

@@ -63,7 +63,11 @@ public final class EventIndex implements AutoCloseable {
    * @throws IOException when the index cannot be read or written
    */
   static EventIndex open(Path log, FileChannel logChannel, long logEnd, long lastSeq) throws IOException {
-    Path file = fileFor(log);
+    return open(fileFor(log), log, logChannel, logEnd, lastSeq);
+  }
+
+  private static EventIndex open(Path file, Path log, FileChannel logChannel, long logEnd, long lastSeq)
+      throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
         StandardOpenOption.CREATE);
     try {
@@ -246,6 +250,61 @@ public final class EventIndex implements AutoCloseable {
       channel.close();
     } catch (IOException e) {
       LOG.debug("cannot close {}: {}", file, e.toString());
+    }
+  }
+
+  /**
+   * Reader side, for a finished log that nobody appends to any more (its run is terminal): when the index is missing
+   * or does not describe the log's last line (a store written by the TS server, an older Orch, or copied without
+   * its index), writes a complete one, so that later reads at any seq cost one index lookup instead of a scan of
+   * the log. The new index is written to a temp file and renamed into place, so a concurrent reader sees the old
+   * file or the whole new one.
+   *
+   * @param log the finished event log
+   * @return true when the index now describes the whole log; false when the log is missing or empty, or holds a
+   *     seq gap (then no index is kept and reads scan)
+   * @throws IOException when the log or index cannot be read or written
+   */
+  public static boolean buildForFinished(Path log) throws IOException {
+    Path file = fileFor(log);
+    try (FileChannel logCh = FileChannel.open(log, StandardOpenOption.READ)) {
+      long end = JsonlTail.completeEnd(logCh);
+      long last = JsonlTail.lastValid(logCh, end, n -> n.path("seq").canConvertToLong())
+          .map(n -> n.get("seq").asLong()).orElse(0L);
+      if (last == 0) {
+        return false;
+      }
+      if (describes(file, logCh, end, last)) {
+        return true;
+      }
+      Path tmp = file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+      boolean complete;
+      try (EventIndex idx = open(tmp, log, logCh, end, last)) {
+        complete = idx.count > 0 && idx.firstSeq + idx.count - 1 == last;
+      }
+      if (!complete) {
+        java.nio.file.Files.deleteIfExists(tmp);
+        return false;
+      }
+      java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    }
+  }
+
+  /** @return true when the index at {@code file} has an entry for {@code lastSeq} pointing at that line */
+  private static boolean describes(Path file, FileChannel logCh, long logEnd, long lastSeq) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long first = header(ch);
+      long k = lastSeq - first;
+      if (first < 1 || k < 0 || HEADER + (k + 1) * ENTRY > ch.size()) {
+        return false;
+      }
+      return lineSeqAt(logCh, offsetAt(ch, k), logEnd) == lastSeq;
+    } catch (NoSuchFileException e) {
+      return false;
     }
   }
 
