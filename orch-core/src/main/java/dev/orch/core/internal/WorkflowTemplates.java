@@ -108,6 +108,7 @@ final class WorkflowTemplates {
 
   private static WorkflowTemplate file(String name, Path f) {
     String source = f.toAbsolutePath().toString();
+    JsonNode doc = null;
     try {
       if (!NAME.matcher(name).matches()) {
         throw OrchException.invalid("the file name must be letters, digits, _ and - (at most 64) before .json");
@@ -115,7 +116,6 @@ final class WorkflowTemplates {
       if (!Files.isRegularFile(f) || Files.size(f) > MAX_BYTES) {
         throw OrchException.invalid("not a regular file of at most " + MAX_BYTES + " bytes");
       }
-      JsonNode doc;
       try {
         doc = JSON.readTree(f.toFile());
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -124,7 +124,9 @@ final class WorkflowTemplates {
       }
       return parse(name, source, doc);
     } catch (OrchException | IOException e) {
-      return new WorkflowTemplate(name, "", source, List.of(), List.of(), null, e.getMessage());
+      // listed with its error, and with its description when it has one, so its author recognises it
+      String description = doc != null && doc.path("description").isTextual() ? doc.path("description").asText() : "";
+      return new WorkflowTemplate(name, description, source, List.of(), List.of(), null, e.getMessage());
     }
   }
 

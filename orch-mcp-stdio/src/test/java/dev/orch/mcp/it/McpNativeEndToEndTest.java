@@ -88,7 +88,8 @@ class McpNativeEndToEndTest {
       arrivals.add(System.nanoTime());
     }));
     String run = mcp.spawn(spawnArgs("HOLD:p")).path("run_id").asText();
-    mcp.awaitStatus(run, Set.of("running"), T);
+    // quiet from here on: the fake has announced its thread (the last event before it holds)
+    mcp.awaitEvent(run, e -> e.path("data").path("thread_id").isTextual(), T);
     JsonNode now = mcp.getRun(run);
     long lastSeq = now.path("last_seq").asLong();
 
@@ -185,11 +186,16 @@ class McpNativeEndToEndTest {
     Files.writeString(workflows.resolve("review.json"), "{\"description\": \"Review a change\", \"steps\": []}");
     Files.writeString(workflows.resolve("broken.json"), "{oops");
     JsonNode templates = read(client, "orch://workflow-templates");
-    assertThat(templates.path("templates")).hasSize(2);
-    assertThat(templates.at("/templates/0/name").asText()).isEqualTo("broken");
-    assertThat(templates.at("/templates/0/error").asText()).startsWith("not valid JSON");
-    assertThat(templates.at("/templates/1/name").asText()).isEqualTo("review");
-    assertThat(templates.at("/templates/1/description").asText()).isEqualTo("Review a change");
+    List<JsonNode> all = new java.util.ArrayList<>();
+    templates.path("templates").forEach(all::add);
+    assertThat(all).filteredOn(t -> t.path("source").asText().equals("builtin")).extracting(t -> t.path("name")
+        .asText()).containsExactly("code_review", "feature_development", "bug_fix", "refactoring");
+    List<JsonNode> mine = all.stream().filter(t -> !t.path("source").asText().equals("builtin")).toList();
+    assertThat(mine).hasSize(2);
+    assertThat(mine.get(0).path("name").asText()).isEqualTo("broken");
+    assertThat(mine.get(0).path("error").asText()).startsWith("not valid JSON");
+    assertThat(mine.get(1).path("name").asText()).isEqualTo("review");
+    assertThat(mine.get(1).path("description").asText()).isEqualTo("Review a change");
 
     assertThatThrownBy(() -> client.readResource(McpSchema.ReadResourceRequest.builder("orch://runs/nope").build()))
         .isInstanceOfSatisfying(McpError.class, e -> {
