@@ -238,6 +238,31 @@ final class ToolCallFuzz {
   }
 
   /**
+   * @return the next line that is not a server notification (the server may send {@code notifications/message}
+   *     log lines about runs the rig's calls started, SPEC §12.9), or null when none comes within the timeout
+   */
+  private static String nextAnswer(Rig rig, long timeoutMs) throws Exception {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (true) {
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      String line = left <= 0 ? null : rig.server.nextLine(left);
+      if (line == null || !isNotification(line)) {
+        return line;
+      }
+      rig.figures.count("notifications skipped", 1);
+    }
+  }
+
+  private static boolean isNotification(String line) {
+    try {
+      JsonNode n = JSON.readTree(line);
+      return n.isObject() && n.has("method") && !n.has("id");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
    * Sends one generated call and checks its answer; problems go to the rig's figures.
    *
    * @return true when the answer broke no rule
@@ -249,7 +274,7 @@ final class ToolCallFuzz {
     String line = call.line().replaceFirst("\"id\":0,", "\"id\":" + id + ",");
     long start = System.nanoTime();
     rig.server.send(line);
-    String answer = rig.server.nextLine(60_000);
+    String answer = nextAnswer(rig, 60_000);
     f.count("generated tool calls", 1);
     if (answer == null) {
       f.problem(Figures.UNANSWERED, call.label());
