@@ -106,7 +106,15 @@ public final class OrchMcpServer implements AutoCloseable {
     }
     long tOrch = System.nanoTime();
     orchestrator.diagnostics().forEach(d -> log.warn("Backend unavailable: {}", d));
-    OrchMcpServer server = start(orchestrator, System.in, protocolOut, maxConcurrentCalls(System.getenv()));
+    OrchMcpServer server;
+    try {
+      server = start(orchestrator, System.in, protocolOut, maxConcurrentCalls(System.getenv()));
+    } catch (IllegalArgumentException e) { // a bad setting, e.g. ORCH_CHECK_RESULTS
+      log.error("Cannot start Orch: {}", e.getMessage());
+      orchestrator.close();
+      System.exit(1);
+      return;
+    }
     if (log.isDebugEnabled()) { // where start-up time goes (issue 8)
       long now = System.nanoTime();
       log.debug("start-up: JVM to main {} ms; in main: logging {} ms, Orchestrator {} ms, MCP server {} ms",
@@ -161,7 +169,7 @@ public final class OrchMcpServer implements AutoCloseable {
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(true, false).logging().build())
         .jsonMapper(new JacksonMcpJsonMapper(mapper))
         .validateToolInputs(false)
-        .jsonSchemaValidator(new LazySchemaValidator(McpJsonDefaults::getSchemaValidator)) // start fast (issue 8)
+        .jsonSchemaValidator(LazySchemaValidator.forResults(System.getenv(), McpJsonDefaults::getSchemaValidator))
         .requestTimeout(Elicitor.timeout(System.getenv()))
         .tools(tools)
         .resources(resources.resources())

@@ -83,7 +83,7 @@ public final class Summaries {
 
   /** @return the text with whitespace runs collapsed to one space, trimmed, cut at 120 chars with "..." */
   public static String oneLine(String text) {
-    String s = text.replaceAll("\\s+", " ").trim();
+    String s = collapseWhitespace(text).trim();
     if (s.length() <= MAX_CHARS) {
       return s;
     }
@@ -92,5 +92,36 @@ public final class Summaries {
       end--;
     }
     return s.substring(0, end) + "...";
+  }
+
+  /**
+   * {@code text.replaceAll("\\s+", " ")} without a regex (this runs for every event): each run of space, tab, LF,
+   * VT, FF and CR becomes one space.
+   */
+  private static String collapseWhitespace(String text) {
+    StringBuilder b = null;
+    int n = text.length();
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      boolean single = c == ' ' && (i + 1 == n || !isRegexSpace(text.charAt(i + 1)));
+      if (!isRegexSpace(c) || single) {
+        if (b != null) {
+          b.append(c);
+        }
+        continue;
+      }
+      if (b == null) {
+        b = new StringBuilder(n).append(text, 0, i);
+      }
+      b.append(' ');
+      while (i + 1 < n && isRegexSpace(text.charAt(i + 1))) {
+        i++;
+      }
+    }
+    return b == null ? text : b.toString();
+  }
+
+  private static boolean isRegexSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
   }
 }

@@ -51,7 +51,16 @@ public record ArtifactManifest(long seq, String eventType, Map<String, Entry> fi
 
   /** @return the directory name {@code <seq, 6 digits>-<event_type>} */
   public static String directoryName(long seq, String eventType) {
-    return String.format("%06d-%s", seq, eventType);
+    if (seq < 0) {
+      return String.format("%06d-%s", seq, eventType);
+    }
+    // "%06d-%s" without String.format, which cost more than the rest of sanitizing an event
+    String digits = Long.toString(seq);
+    StringBuilder b = new StringBuilder(8 + digits.length() + eventType.length());
+    for (int i = digits.length(); i < 6; i++) {
+      b.append('0');
+    }
+    return b.append(digits).append('-').append(eventType).toString();
   }
 
   /** @return the manifest path relative to the run directory, e.g. {@code artifacts/000006-command_finished/manifest.json} */

@@ -38,4 +38,22 @@ class SummariesTest {
     String e = Summaries.oneLine(emoji);
     assertThat(e).isEqualTo("a".repeat(119) + "...");
   }
+
+  @Test
+  @DisplayName("oneLine collapses whitespace exactly as replaceAll(\"\\\\s+\", \" \").trim() did, for 5 000 random texts")
+  void oneLineMatchesTheRegex() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    char[] alphabet = {'a', 'b', ' ', ' ', '\t', '\n', '\r', '\f', '\u000B', '\u0001', '\u00a0', '\u2028', 'x'};
+    for (int i = 0; i < 5_000; i++) {
+      StringBuilder b = new StringBuilder();
+      int len = random.nextInt(0, 40);
+      for (int k = 0; k < len; k++) {
+        b.append(alphabet[random.nextInt(alphabet.length)]);
+      }
+      String text = b.toString();
+      String expected = text.replaceAll("\\s+", " ").trim();
+      assertThat(Summaries.oneLine(text)).as("%s", text.chars().boxed().toList()).isEqualTo(
+          expected.length() <= Summaries.MAX_CHARS ? expected : Summaries.oneLine(expected));
+    }
+  }
 }

@@ -21,6 +21,27 @@ public final class LazySchemaValidator implements JsonSchemaValidator {
   private final Supplier<JsonSchemaValidator> factory;
   private volatile JsonSchemaValidator delegate;
 
+  /**
+   * The validator of tool results for a server environment (issue 8). With {@code ORCH_CHECK_RESULTS=1}: the SDK's
+   * check of every result's {@code structuredContent} against the tool's output schema, created at first use.
+   * Otherwise (the default) no check: results are built by {@code WireJson}, whose shapes the tests check against
+   * the output schemas (their servers run with {@code ORCH_CHECK_RESULTS=1}), and MCP clients check them again on
+   * their side; under an event flood the server-side check was 12 % of the server's CPU.
+   *
+   * @param env the server's environment
+   * @return the validator to give the SDK's server builder
+   * @throws IllegalArgumentException when ORCH_CHECK_RESULTS is neither 0 nor 1
+   */
+  public static JsonSchemaValidator forResults(Map<String, String> env, Supplier<JsonSchemaValidator> factory) {
+    String v = env.getOrDefault("ORCH_CHECK_RESULTS", "0").trim();
+    return switch (v) {
+      case "1" -> new LazySchemaValidator(factory);
+      case "0", "" -> (schema, structuredContent) -> ValidationResponse.asValid(null);
+      default -> throw new IllegalArgumentException("ORCH_CHECK_RESULTS must be 0 or 1, got: "
+          + (v.length() > 40 ? v.substring(0, 40) + "…" : v));
+    };
+  }
+
   /** @param factory creates the real validator (e.g. {@code McpJsonDefaults::getSchemaValidator}); called once */
   public LazySchemaValidator(Supplier<JsonSchemaValidator> factory) {
     this.factory = Objects.requireNonNull(factory, "factory");

@@ -7,11 +7,10 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
+import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -28,6 +27,8 @@ public final class ResultRenderer {
 
   private final ObjectMapper mapper;
   private final ObjectWriter pretty;
+  /** The payload this thread rendered last (checked for size), until its result is built. */
+  private final ThreadLocal<Rendered> last = new ThreadLocal<>();
 
   /** @param mapper the mapper used for all protocol JSON */
   public ResultRenderer(ObjectMapper mapper) {
@@ -51,10 +52,15 @@ public final class ResultRenderer {
     }
   }
 
-  /** @return a successful result: the pretty text plus structuredContent */
+  /**
+   * @return a successful result: the pretty text plus structuredContent (the text rendered by {@link #wireBytes}
+   *     for this payload on this thread is reused)
+   */
   public CallToolResult success(ObjectNode payload) {
+    String text = render(payload).text();
+    last.remove();
     return CallToolResult.builder()
-        .content(List.of(TextContent.builder(prettyText(payload)).build()))
+        .content(List.of(TextContent.builder(text).build()))
         .structuredContent(payload)
         .isError(false)
         .build();
@@ -62,20 +68,84 @@ public final class ResultRenderer {
 
   /** @return an {@code isError} result with the given text */
   public CallToolResult error(String text) {
+    last.remove();
     return CallToolResult.builder().content(List.of(TextContent.builder(text).build())).isError(true).build();
   }
 
   /**
    * @return the number of bytes the result for this payload takes on the wire (text content as an escaped JSON
-   *     string plus the compact structured copy), without the small JSON-RPC envelope
+   *     string plus the compact structured copy), without the small JSON-RPC envelope. The rendering is kept for
+   *     {@link #success} of the same payload object on the same thread, so a result is rendered once however often
+   *     its size is checked.
    */
   public long wireBytes(ObjectNode payload) {
+    return render(payload).wireBytes();
+  }
+
+  /** A payload rendered once: its pretty text and its size on the wire, bytes. */
+  private record Rendered(ObjectNode payload, String text, long wireBytes) {
+  }
+
+  private Rendered render(ObjectNode payload) {
+    Rendered r = last.get();
+    if (r != null && r.payload() == payload) {
+      return r;
+    }
+    String text = prettyText(payload);
     try {
-      long text = mapper.writeValueAsBytes(TextNode.valueOf(prettyText(payload))).length;
-      long structured = mapper.writeValueAsString(payload).getBytes(StandardCharsets.UTF_8).length;
-      return text + structured;
-    } catch (JsonProcessingException e) {
+      ByteCounter count = new ByteCounter();
+      mapper.writeValue(count, payload);
+      r = new Rendered(payload, text, jsonStringBytes(text) + count.bytes);
+    } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    last.set(r);
+    return r;
   }
+
+  /**
+   * @return the UTF-8 bytes of {@code s} written as a JSON string by Jackson's default settings, quotes included:
+   *     {@code "} and {@code \\} take 2 bytes, control characters 2 ({@code \\n}, {@code \\t}, {@code \\r},
+   *     {@code \\b}, {@code \\f}) or 6 ({@code \\u00XX}), a surrogate pair 12 (two escapes), other characters their
+   *     UTF-8 length. A loop instead of a second serialization of a text that can be megabytes long (the transport
+   *     serializes it once more anyway).
+   */
+  static long jsonStringBytes(String s) {
+    long n = 2;
+    int len = s.length();
+    for (int i = 0; i < len; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20) {
+        n += c == '\n' || c == '\t' || c == '\r' || c == '\b' || c == '\f' ? 2 : 6;
+      } else if (c == '"' || c == '\\') {
+        n += 2;
+      } else if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 12; // Jackson's byte output escapes a pair as two \\uXXXX
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+
+  /** Counts what is written and keeps nothing. */
+  private static final class ByteCounter extends java.io.OutputStream {
+    long bytes;
+
+    @Override
+    public void write(int b) {
+      bytes++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      bytes += len;
+    }
+  }
+
 }

@@ -41,4 +41,40 @@ class ResultLimitsTest {
     assertThat(bytes).isGreaterThan(2L * 4 * 16_000).isLessThan(3L * 4 * 16_000);
     assertThat(renderer.wireBytes(cut)).isLessThan(bytes / 2 + 1000);
   }
+
+  @Test
+  @DisplayName("the size of a text as a JSON string is counted exactly as Jackson writes it (quotes, escapes, UTF-8)")
+  void jsonStringBytesMatchesJackson() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    String alphabet = "ab\"\\/\n\t\r\b\f\u0001\u001f\u007f\u00e9\u07ff\u0800\u20ac\ud83d\ude00 {}:,";
+    for (int i = 0; i < 3_000; i++) {
+      StringBuilder b = new StringBuilder();
+      int len = random.nextInt(0, 60);
+      for (int k = 0; k < len; k++) {
+        b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String text = b.toString().replace("\ud83d\ud83d", "\ud83d").replace("\ude00\ude00", "\ude00");
+      if (!isWellFormed(text)) {
+        continue; // Jackson refuses or replaces lone surrogates; Orch's texts come from valid JSON or Java strings
+      }
+      assertThat(ResultRenderer.jsonStringBytes(text)).as(text).isEqualTo(
+          mapper.writeValueAsBytes(com.fasterxml.jackson.databind.node.TextNode.valueOf(text)).length);
+    }
+  }
+
+  private static boolean isWellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
 }

@@ -57,6 +57,24 @@ class ToolSchemaConformanceTest {
     assertThat(created).hasValue(1);
   }
 
+  @Test
+  @DisplayName("ORCH_CHECK_RESULTS=1 checks every result against its output schema; unset or 0 trusts WireJson; "
+      + "anything else is refused naming the setting")
+  void resultChecksFollowTheSetting() {
+    Map<String, Object> schema = map(JSON.createObjectNode().put("type", "object")
+        .set("properties", JSON.createObjectNode().set("run_id", JSON.createObjectNode().put("type", "string"))));
+    Map<String, Object> wrong = Map.of("run_id", 42);
+    assertThat(LazySchemaValidator.forResults(Map.of("ORCH_CHECK_RESULTS", "1"), DefaultJsonSchemaValidator::new)
+        .validate(schema, wrong).valid()).isFalse();
+    assertThat(LazySchemaValidator.forResults(Map.of(), DefaultJsonSchemaValidator::new)
+        .validate(schema, wrong).valid()).isTrue();
+    assertThat(LazySchemaValidator.forResults(Map.of("ORCH_CHECK_RESULTS", "0"), DefaultJsonSchemaValidator::new)
+        .validate(schema, wrong).valid()).isTrue();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LazySchemaValidator.forResults(
+        Map.of("ORCH_CHECK_RESULTS", "yes"), DefaultJsonSchemaValidator::new))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("ORCH_CHECK_RESULTS must be 0 or 1, got: yes");
+  }
+
   private static Map<String, Object> map(JsonNode node) {
     return JSON.convertValue(node, new TypeReference<Map<String, Object>>() {
     });

@@ -61,6 +61,7 @@ final class ServerProcesses {
     env.put("CODEX_HOME", mkdirs(dir.resolve("codex-home")).toString());
     env.put("CLAUDE_CONFIG_DIR", mkdirs(dir.resolve("claude-home")).toString());
     env.put("ORCH_LOG_LEVEL", "info");
+    env.put("ORCH_CHECK_RESULTS", "1"); // every result checked against its tool's output schema
     return env;
   }
 

@@ -56,7 +56,11 @@ public final class JsonPointers {
    * @throws IllegalArgumentException if the pointer is malformed or the root
    */
   static Optional<Slot> locate(ObjectNode root, String pointer) {
-    List<String> tokens = parse(pointer);
+    return locate(root, parse(pointer), pointer);
+  }
+
+  /** {@link #locate(ObjectNode, String)} with the pointer already {@link #parse parsed} into {@code tokens}. */
+  static Optional<Slot> locate(ObjectNode root, List<String> tokens, String pointer) {
     if (tokens.isEmpty()) {
       throw new IllegalArgumentException("The root is not a field: " + pointer);
     }

@@ -91,6 +91,16 @@ public final class Sanitizer {
   public static final List<String> PRIORITY_STRUCTURED_PATHS =
       List.of("/raw_tool_use_result", "/arguments", "/result", "/error", "/changes");
 
+  /** The known paths parsed once (sanitizing runs for every event). */
+  private static final Map<String, List<String>> KNOWN_TOKENS = knownTokens();
+
+  private static Map<String, List<String>> knownTokens() {
+    Map<String, List<String>> m = new java.util.HashMap<>();
+    PRIORITY_TEXT_PATHS.keySet().forEach(p -> m.put(p, JsonPointers.parse(p)));
+    PRIORITY_STRUCTURED_PATHS.forEach(p -> m.put(p, JsonPointers.parse(p)));
+    return Map.copyOf(m);
+  }
+
   /**
    * Keys whose values are never extracted. SPEC §5 lists them as pointers ({@code /command}, …); we read
    * them as key names: a value whose LAST pointer token is one of them is never a candidate, at any depth,
@@ -152,6 +162,14 @@ public final class Sanitizer {
    *     id ({@code claude_code}); the engine fills them in after sanitizing, so their longest form is assumed
    */
   static long envelopeBytes(long seq, String eventType) {
+    // every part but the seq's digits and the type is constant: measured once, then only added up
+    return ENVELOPE_WITHOUT_SEQ_AND_TYPE + Long.toString(seq).length() + jsonBytes(TextNode.valueOf(eventType));
+  }
+
+  /** {@link #measureEnvelope} of seq 0 and type "", minus the "0" and the empty string's quotes. */
+  private static final long ENVELOPE_WITHOUT_SEQ_AND_TYPE = measureEnvelope(0, "") - 1 - 2;
+
+  private static long measureEnvelope(long seq, String eventType) {
     ObjectNode envelope = MAPPER.createObjectNode();
     envelope.put("seq", seq);
     envelope.put("ts", "x".repeat(24));
@@ -228,18 +246,20 @@ public final class Sanitizer {
   /** The mutable state of one {@link #sanitize} call. */
   private static final class Extraction {
     private final ObjectNode data;
-    private final String relpath;
+    private final long seq;
+    private final String eventType;
     private final List<ArtifactField> fields = new ArrayList<>();
     private final Set<String> extracted = new HashSet<>();
     private ObjectNode refs;
 
     Extraction(long seq, String eventType, ObjectNode data) {
       this.data = data;
-      this.relpath = ArtifactManifest.relpath(seq, eventType);
+      this.seq = seq;
+      this.eventType = eventType;
     }
 
     void extractKnown(String pointer, int previewChars) {
-      JsonPointers.locate(data, pointer)
+      JsonPointers.locate(data, KNOWN_TOKENS.get(pointer), pointer)
           .ifPresent(slot -> extract(slot, pointer, previewChars, OBJECT_INLINE_THRESHOLD_BYTES));
     }
 
@@ -279,7 +299,7 @@ public final class Sanitizer {
       }
       ObjectNode ref = refs.putObject(pointer);
       ref.put("field_path", pointer);
-      ref.put("relpath", relpath);
+      ref.put("relpath", ArtifactManifest.relpath(seq, eventType));
       ref.put("mime", mime);
       ref.put("encoding", "utf-8");
       ref.put("total_bytes", content.length);

@@ -74,7 +74,7 @@ public final class ArtifactFiles {
    */
   static Optional<Path> manifestFile(Path runDir, long seq) {
     Path artifacts = runDir.resolve(StoreLayout.RunFiles.ARTIFACTS);
-    String prefix = String.format("%06d-", seq);
+    String prefix = ArtifactManifest.directoryName(seq, "");
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(artifacts, prefix + "*")) {
       for (Path dir : ds) {
         Path file = dir.resolve("manifest.json");
