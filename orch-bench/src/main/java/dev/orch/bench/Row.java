@@ -26,7 +26,8 @@ public enum Row {
   /** get_event_artifact slices of a big artifact, throughput. */
   ARTIFACT("artifact", "get_event_artifact, 256 KiB slices of one big artifact", "disk speed"),
   /** Server RSS before and after streaming that artifact. */
-  ARTIFACT_RSS("artifact-rss", "server RSS before → after reading the whole artifact", "constant"),
+  ARTIFACT_RSS("artifact-rss", "server RSS before → at each quarter → after reading the whole artifact",
+      "constant"),
   /** Long-poll wake-up, the run's own process. */
   WAKE_LOCAL("wake-local", "long-poll wake-up (event ts → poll answer), same process", "p99 ≤ 5 ms"),
   /** Long-poll wake-up through another server process on the same cwd. */

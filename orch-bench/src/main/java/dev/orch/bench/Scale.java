@@ -151,6 +151,9 @@ final class Scale {
     long offset = 0;
     long t0 = System.nanoTime();
     boolean stopped = false;
+    // RSS at each quarter of the read: memory that grew with the bytes read would grow 4x from the first to the last
+    List<Long> quarters = new ArrayList<>();
+    long nextQuarter = artifact.totalBytes() / 4;
     while (true) {
       JsonNode slice = server.call("get_event_artifact", Server.args().put("run_id", artifactRun)
           .put("seq", artifact.seq()).put("field_path", artifact.fieldPath()).put("offset", offset)
@@ -158,6 +161,10 @@ final class Scale {
       long got = slice.path("returned_bytes").asLong();
       total += got;
       offset += got;
+      if (total >= nextQuarter && quarters.size() < 3) {
+        quarters.add(server.rss());
+        nextQuarter += artifact.totalBytes() / 4;
+      }
       if (!slice.path("has_more").asBoolean() || got == 0) {
         break;
       }
@@ -191,9 +198,14 @@ final class Scale {
             Report.count(total >> 20), (total + SLICE - 1) / SLICE, seconds, whole ? "" : String.format(Locale.ROOT,
             " (stopped after %d s: %s of %s MiB read)", ARTIFACT_BUDGET_NS / 1_000_000_000L, Report.count(total >> 20),
             Report.count(artifact.totalBytes() >> 20)), Report.ms(Stats.median(tail)))));
-    report.put(Row.ARTIFACT_RSS, new Report.Result(Report.mb(before) + " → " + Report.mb(after),
-        "—", Report.ratio(after, before), "RSS of the server around the read of " + (whole ? "the whole artifact"
-            : Report.count(total >> 20) + " MiB of it")));
+    StringBuilder path = new StringBuilder(Report.mb(before));
+    quarters.forEach(q -> path.append(" → ").append(Report.mb(q)));
+    path.append(" → ").append(Report.mb(after));
+    long firstQuarter = quarters.isEmpty() ? before : quarters.get(0);
+    report.put(Row.ARTIFACT_RSS, new Report.Result(path.toString(),
+        "after the first quarter: " + Report.mb(firstQuarter), Report.ratio(after, firstQuarter),
+        "RSS of the server before, at each quarter of and after the read of "
+            + (whole ? "the whole artifact" : Report.count(total >> 20) + " MiB of it") + "; the ratio is the end over the first quarter (1.0 = constant while 3/4 of the artifact went through)"));
   }
 
   private static int readAllRunJson(Path cwd) throws IOException {

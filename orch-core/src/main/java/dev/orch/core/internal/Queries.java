@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  */
 final class Queries {
   /** How often a run owned by another process is checked for new events while long-polling, ms. */
-  static final long DISK_POLL_MS = 10;
+  static final long DISK_POLL_MS = 5;
   /** How often its run.json is re-read for a status change while long-polling, ms. */
   static final long DISK_STATUS_MS = 250;
 

@@ -79,26 +79,61 @@ public final class ResultRenderer {
    *     its size is checked.
    */
   public long wireBytes(ObjectNode payload) {
-    return render(payload).wireBytes();
+    return render(payload).wireBytes(mapper);
   }
 
-  /** A payload rendered once: its pretty text and its size on the wire, bytes. */
-  private record Rendered(ObjectNode payload, String text, long wireBytes) {
+  /**
+   * @return whether the result for this payload stays below {@link #MAX_RESULT_BYTES}: answered from the size of the
+   *     escaped pretty text alone when twice that is below the limit (the compact structured copy is never larger
+   *     than the pretty text), else by {@link #wireBytes}. The rendering is kept for {@link #success}.
+   */
+  public boolean fits(ObjectNode payload) {
+    Rendered r = render(payload);
+    return 2 * r.textBytes() < MAX_RESULT_BYTES || r.wireBytes(mapper) <= MAX_RESULT_BYTES;
+  }
+
+  /** A payload rendered once: its pretty text, that text's size as a JSON string, bytes. */
+  private static final class Rendered {
+    final ObjectNode payload;
+    final String text;
+    final long textBytes;
+    private long wireBytes = -1;
+
+    Rendered(ObjectNode payload, String text) {
+      this.payload = payload;
+      this.text = text;
+      this.textBytes = jsonStringBytes(text);
+    }
+
+    String text() {
+      return text;
+    }
+
+    long textBytes() {
+      return textBytes;
+    }
+
+    /** @return the text's bytes plus the compact structured copy's, counted once on first use */
+    long wireBytes(ObjectMapper mapper) {
+      if (wireBytes < 0) {
+        try {
+          ByteCounter count = new ByteCounter();
+          mapper.writeValue(count, payload);
+          wireBytes = textBytes + count.bytes;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return wireBytes;
+    }
   }
 
   private Rendered render(ObjectNode payload) {
     Rendered r = last.get();
-    if (r != null && r.payload() == payload) {
+    if (r != null && r.payload == payload) {
       return r;
     }
-    String text = prettyText(payload);
-    try {
-      ByteCounter count = new ByteCounter();
-      mapper.writeValue(count, payload);
-      r = new Rendered(payload, text, jsonStringBytes(text) + count.bytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    r = new Rendered(payload, prettyText(payload));
     last.set(r);
     return r;
   }

@@ -157,7 +157,7 @@ public final class RunTools {
         a.integer("wait_ms"), a.progress());
     int count = page.events().size();
     ObjectNode payload = WireJson.poll(page, count);
-    while (count > 1 && renderer.wireBytes(payload) > ResultRenderer.MAX_RESULT_BYTES) {
+    while (count > 1 && !renderer.fits(payload)) {
       count = count / 2;
       payload = WireJson.poll(page, count);
     }

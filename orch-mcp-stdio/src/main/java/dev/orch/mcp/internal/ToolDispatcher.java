@@ -120,9 +120,8 @@ public final class ToolDispatcher {
           return renderer.error(Violation.describe(def.name(), List.copyOf(violations)));
         }
         ObjectNode payload = binding.action().apply(args);
-        long size = renderer.wireBytes(payload);
-        if (size > ResultRenderer.MAX_RESULT_BYTES) {
-          return renderer.error("Error: the result of " + def.name() + " is too large (" + size
+        if (!renderer.fits(payload)) {
+          return renderer.error("Error: the result of " + def.name() + " is too large (" + renderer.wireBytes(payload)
               + " bytes); narrow the request with filters or a smaller limit");
         }
         return renderer.success(payload);

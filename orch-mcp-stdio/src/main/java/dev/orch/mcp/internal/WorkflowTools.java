@@ -115,7 +115,7 @@ public final class WorkflowTools {
     ObjectNode payload = WireJson.waited(w);
     // 100 runs with long final responses could pass the result size limit: shorten the longest texts until it fits
     int cap = 1 << 20;
-    while (renderer.wireBytes(payload) > ResultRenderer.MAX_RESULT_BYTES && cap > 256) {
+    while (!renderer.fits(payload) && cap > 256) {
       cap /= 2;
       payload = shorten(WireJson.waited(w), cap);
     }
