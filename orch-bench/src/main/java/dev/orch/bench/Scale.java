@@ -205,7 +205,8 @@ final class Scale {
     report.put(Row.ARTIFACT_RSS, new Report.Result(path.toString(),
         "after the first quarter: " + Report.mb(firstQuarter), Report.ratio(after, firstQuarter),
         "RSS of the server before, at each quarter of and after the read of "
-            + (whole ? "the whole artifact" : Report.count(total >> 20) + " MiB of it") + "; the ratio is the end over the first quarter (1.0 = constant while 3/4 of the artifact went through)"));
+            + (whole ? "the whole artifact" : Report.count(total >> 20) + " MiB of it")
+            + "; the ratio is the end over the first quarter (1.0 = constant while 3/4 of the artifact went through)"));
   }
 
   private static int readAllRunJson(Path cwd) throws IOException {
