@@ -58,8 +58,12 @@ import org.slf4j.LoggerFactory;
  * for the transport and points {@link System#out} at stderr.
  */
 public final class OrchMcpServer implements AutoCloseable {
-  /** Longest time {@link #close()} waits for the Orchestrator to stop, ms (SPEC §10: exit within 1 s). */
-  public static final long CLOSE_BUDGET_MS = 600;
+  /**
+   * Longest time {@link #close()} waits for the Orchestrator to stop, ms (SPEC §10: exit within 1 s): more than the
+   * engine's own shutdown bounds (a 300 ms cancel, kills, the last commits), so live runs end with their cancelled
+   * event on disk even when an agent ignores its interrupt.
+   */
+  public static final long CLOSE_BUDGET_MS = 900;
   /** Longest time to wait at stdin EOF for answers to requests that came before it, ms. */
   public static final long EOF_GRACE_MS = 300;
   /** Longest time to wait for queued output after closing, ms. */
