@@ -19,6 +19,9 @@ import dev.orch.mcp.internal.ToolCatalog;
 import dev.orch.mcp.internal.ToolDispatcher;
 import dev.orch.mcp.internal.ToolExecutors;
 import dev.orch.mcp.internal.WorkflowTools;
+import dev.orch.mcp.internal.stdio.EarlyInput;
+import dev.orch.mcp.internal.stdio.Handshake;
+import dev.orch.mcp.internal.stdio.RequestGuard;
 import dev.orch.mcp.internal.stdio.StdioTransportProvider;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
@@ -37,6 +40,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +73,17 @@ public final class OrchMcpServer implements AutoCloseable {
   /** Longest time to wait for queued output after closing, ms. */
   public static final long DRAIN_MS = 80;
 
+  /**
+   * The {@code initialize} answer's contents (MCP "Lifecycle"). The transport answers the client's first
+   * {@code initialize} from it before the server is built (issue 8: start-up); the SDK server is configured with
+   * the same values, and {@code EarlyInitializeTest} checks both answers are byte for byte the same.
+   */
+  static final Handshake HANDSHAKE = new Handshake("orch", version(),
+      "Orch runs coding-agent sub-runs (Codex CLI, Claude Code CLI, remote A2A agents). Start one with spawn_run, "
+          + "follow it with poll_events until it is terminal, answer waiting runs with continue_run.",
+      // = ServerCapabilities.builder().tools(false).resources(true, false).logging() as the SDK serializes it
+      "{\"logging\":{},\"resources\":{\"subscribe\":true,\"listChanged\":false},\"tools\":{\"listChanged\":false}}");
+
   private final Orchestrator orchestrator;
   private final McpAsyncServer server;
   private final ExecutorService toolExecutor;
@@ -94,6 +109,8 @@ public final class OrchMcpServer implements AutoCloseable {
     long t0 = System.nanoTime();
     OutputStream protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     System.setOut(System.err);
+    // read stdin and answer initialize first, then start the rest (issue 8: start-up)
+    EarlyInput input = EarlyInput.start(System.in, protocolOut, HANDSHAKE);
     String level = System.getenv("ORCH_LOG_LEVEL");
     if (level != null && !level.isBlank()) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.trim().toLowerCase(java.util.Locale.ROOT));
@@ -112,7 +129,7 @@ public final class OrchMcpServer implements AutoCloseable {
     orchestrator.diagnostics().forEach(d -> log.warn("Backend unavailable: {}", d));
     OrchMcpServer server;
     try {
-      server = start(orchestrator, System.in, protocolOut, maxConcurrentCalls(System.getenv()));
+      server = start(orchestrator, input, maxConcurrentCalls(System.getenv()));
     } catch (IllegalArgumentException e) { // a bad setting, e.g. ORCH_CHECK_RESULTS
       log.error("Cannot start Orch: {}", e.getMessage());
       orchestrator.close();
@@ -148,6 +165,28 @@ public final class OrchMcpServer implements AutoCloseable {
       int maxConcurrentCalls) {
     Objects.requireNonNull(orchestrator, "orchestrator");
     ObjectMapper mapper = new ObjectMapper();
+    return start(orchestrator, mapper, guard -> new StdioTransportProvider(mapper, in, out, guard),
+        maxConcurrentCalls);
+  }
+
+  /**
+   * Starts serving on an input read since the process started ({@link EarlyInput}: the client's initialize may
+   * have been answered already from {@link #HANDSHAKE}).
+   */
+  static OrchMcpServer start(Orchestrator orchestrator, EarlyInput input, int maxConcurrentCalls) {
+    Objects.requireNonNull(orchestrator, "orchestrator");
+    ObjectMapper mapper = new ObjectMapper();
+    return start(orchestrator, mapper, guard -> new StdioTransportProvider(mapper, input, guard),
+        maxConcurrentCalls);
+  }
+
+  /** @return true when the transport saw the SDK answer initialize differently from the early answer */
+  boolean earlyAnswerDiffered() {
+    return transport.earlyAnswerDiffered();
+  }
+
+  private static OrchMcpServer start(Orchestrator orchestrator, ObjectMapper mapper,
+      Function<RequestGuard, StdioTransportProvider> transports, int maxConcurrentCalls) {
     ResultRenderer renderer = new ResultRenderer(mapper);
     ExecutorService executor = ToolExecutors.create(maxConcurrentCalls);
     List<String> backendIds = orchestrator.backends().stream().map(BackendDescriptor::id).toList();
@@ -163,13 +202,11 @@ public final class OrchMcpServer implements AutoCloseable {
         DefaultCatalogs.workflowTemplateFiles(orchestrator), DefaultCatalogs.profilesInUse(orchestrator));
     RunNotifier notifier = new RunNotifier(session);
     List<AsyncToolSpecification> tools = dispatcher.specifications(ToolCatalog.load(mapper, backendIds), bindings);
-    StdioTransportProvider transport = new StdioTransportProvider(mapper, in, out,
+    StdioTransportProvider transport = transports.apply(
         new ToolCallGuard(tools.stream().map(t -> t.tool().name()).toList(), renderer));
     McpAsyncServer server = McpServer.async(transport)
-        .serverInfo("orch", version())
-        .instructions("Orch runs coding-agent sub-runs (Codex CLI, Claude Code CLI, remote A2A agents). Start one "
-            + "with spawn_run, follow it with poll_events until it is terminal, answer waiting runs with "
-            + "continue_run.")
+        .serverInfo(HANDSHAKE.name(), HANDSHAKE.version())
+        .instructions(HANDSHAKE.instructions())
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(true, false).logging().build())
         .jsonMapper(new JacksonMcpJsonMapper(mapper))
         .validateToolInputs(false)

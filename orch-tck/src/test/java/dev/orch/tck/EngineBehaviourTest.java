@@ -191,6 +191,20 @@ class EngineBehaviourTest {
   }
 
   @Test
+  @DisplayName("cancel wins over a start that fails because the cancel killed the agent being started")
+  void cancelDuringStart() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      SpawnResult r = orch.spawn(req("start-child").build());
+      assertThat(backend.childrenStarted.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(orch.cancel(RunRef.of(r.runId())).status()).isEqualTo(RunStatus.CANCELLED);
+      List<NormalizedEvent> events = finish(r);
+      EventOrder.assertValid(events);
+      assertThat(events).noneMatch(e -> e.type() == EventType.RUN_FAILED);
+      assertThat(orch.getRun(RunRef.of(r.runId())).status()).isEqualTo(RunStatus.CANCELLED);
+    }
+  }
+
+  @Test
   @DisplayName("continue_run: live input to a waiting run; resume after completion; refusals otherwise")
   void continueRules() {
     SpawnResult r = orch.spawn(req("wait-input").build());

@@ -30,13 +30,34 @@ import java.util.concurrent.TimeUnit;
  * {@link #release(String)} of that name), {@code refuse} (validate throws), {@code drip} (an
  * agent message every 20 ms until cancelled, never a terminal event), {@code usage:N} (reports N input tokens, then
  * goes on with the rest of the script), {@code usage-last:N} (reports N input tokens as the last report, then
- * completes).
+ * completes), {@code start-child} (start() runs a child process and fails with "Broken pipe" when it dies, as a CLI
+ * backend's start does when the agent is killed while it is being started).
  */
 final class ScriptedBackend implements BackendProvider {
   final List<RunSpec> started = new CopyOnWriteArrayList<>();
   final List<String> cancels = new CopyOnWriteArrayList<>();
+  /** Released once per {@code start-child} run whose child process runs and is known to the engine. */
+  final java.util.concurrent.Semaphore childrenStarted = new java.util.concurrent.Semaphore(0);
   private final CountDownLatch hold = new CountDownLatch(1);
   private final java.util.Map<String, CountDownLatch> holds = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Starts a {@code sleep} the engine knows of and blocks until it dies, then fails like a broken stdin pipe. */
+  private static void startWithChild(EventSink sink, java.util.concurrent.Semaphore started) {
+    Process child;
+    try {
+      child = new ProcessBuilder("sleep", "60").start();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    sink.processStarted(child.toHandle());
+    started.release();
+    try {
+      child.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    throw new IllegalStateException("cannot start scripted (child process): Broken pipe");
+  }
 
   void release() {
     hold.countDown();
@@ -65,6 +86,9 @@ final class ScriptedBackend implements BackendProvider {
 
       @Override
       public RunHandle start(RunSpec spec, EventSink sink) {
+        if (spec.prompt().contains("start-child")) {
+          startWithChild(sink, childrenStarted);
+        }
         started.add(spec);
         Run run = new Run(spec, sink);
         Thread t = context.threadFactory().newThread(run::script);

@@ -290,7 +290,9 @@ public final class Engine implements AutoCloseable {
       String msg = e instanceof OrchException ? e.getMessage() : "backend " + run.backendId
           + " could not start the run: " + e;
       LOG.warn("run {} failed to start: {}", run.runId, msg);
-      pipeline.accept(run, new RunEvent.RunFailed(msg, RunEvent.noDetails()), EventPipeline.Origin.ENGINE,
+      // the backend's failure, so the pipeline's "cancel wins" rule applies: a cancel that stopped the agent while
+      // it was starting (e.g. the start then met a broken pipe) ends the run cancelled, not failed
+      pipeline.accept(run, new RunEvent.RunFailed(msg, RunEvent.noDetails()), EventPipeline.Origin.BACKEND,
           LogEntry.NO_POSITION);
       return;
     }

@@ -224,7 +224,8 @@ public final class InboundDecoder {
     return new Answer(r, reason);
   }
 
-  private static boolean blank(byte[] line) {
+  /** @return true when the line holds only spaces, tabs and carriage returns (or nothing) */
+  static boolean blank(byte[] line) {
     for (byte b : line) {
       if (b != ' ' && b != '\t' && b != '\r') {
         return false;

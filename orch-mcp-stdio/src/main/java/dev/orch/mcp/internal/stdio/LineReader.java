@@ -11,7 +11,7 @@ import java.util.Objects;
  * the next line end and it is reported as {@link Line#tooLong()}. At EOF an unterminated last line is returned as a
  * line. Used by one thread.
  */
-final class LineReader {
+final class LineReader implements LineSource {
   private final InputStream in;
   private final int maxLineBytes;
   private final byte[] buffer = new byte[1 << 16];
@@ -32,7 +32,8 @@ final class LineReader {
    * @return the next line, or null at EOF when nothing is left
    * @throws IOException when reading fails
    */
-  Line next() throws IOException {
+  @Override
+  public Line next() throws IOException {
     line.reset();
     boolean tooLong = false;
     long length = 0;

@@ -22,6 +22,9 @@ import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -84,7 +87,11 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
 
   private final ObjectWriter compact;
   private final McpJsonMapper jsonMapper;
-  private final InputStream in;
+  private final LineSource source;
+  /** The id of the initialize request answered by {@link EarlyInput}, until the session's answer to it came. */
+  private final AtomicReference<Object> earlyId = new AtomicReference<>();
+  private final byte[] earlyAnswer;
+  private volatile boolean earlyAnswerDiffered;
   private final InboundDecoder decoder;
   private final RequestGuard guard;
   private final LineWriter writer;
@@ -104,14 +111,49 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
    * @param guard checks requests before the session handles them ({@link RequestGuard#NONE} for none)
    */
   public StdioTransportProvider(ObjectMapper mapper, InputStream in, OutputStream out, RequestGuard guard) {
+    this(mapper, new LineReader(Objects.requireNonNull(in, "in"), MAX_LINE_BYTES), out, null, guard);
+  }
+
+  /**
+   * Takes over an input that has been read since the process started ({@link EarlyInput}, issue 8: start-up):
+   * ends its early answering, and when it answered the client's {@code initialize}, the session's own answer to
+   * that request is not written again (it is compared with the early one; a difference is logged as an error and
+   * reported by {@link #earlyAnswerDiffered}).
+   *
+   * @param mapper the protocol JSON mapper (also given to the MCP server builder)
+   * @param input the input, whose output this transport then writes to; nothing else may write to it
+   * @param guard checks requests before the session handles them ({@link RequestGuard#NONE} for none)
+   */
+  public StdioTransportProvider(ObjectMapper mapper, EarlyInput input, RequestGuard guard) {
+    this(mapper, input, input.output(), input.handOver(), guard);
+  }
+
+  private StdioTransportProvider(ObjectMapper mapper, LineSource source, OutputStream out,
+      EarlyInput.Answered answered, RequestGuard guard) {
     Objects.requireNonNull(mapper, "mapper");
     this.compact = mapper.writer().without(SerializationFeature.INDENT_OUTPUT);
     this.jsonMapper = new JacksonMcpJsonMapper(mapper);
-    this.in = Objects.requireNonNull(in, "in");
+    this.source = source;
     this.decoder = new InboundDecoder(mapper);
     this.guard = Objects.requireNonNull(guard, "guard");
+    this.earlyId.set(answered == null ? null : answered.id());
+    this.earlyAnswer = answered == null ? null : answered.answer();
     this.writer = new LineWriter(out, daemon("orch-mcp-stdout"), this::outputFailed);
     this.dispatch = Executors.newSingleThreadExecutor(daemon("orch-mcp-dispatch"));
+  }
+
+  /** The MCP protocol versions this transport's sessions negotiate ({@link Handshake#PROTOCOL_VERSIONS}). */
+  @Override
+  public List<String> protocolVersions() {
+    return Handshake.PROTOCOL_VERSIONS;
+  }
+
+  /**
+   * @return true when the session answered the {@code initialize} that {@link EarlyInput} had answered differently
+   *     (the server's {@link Handshake} and its SDK configuration disagree)
+   */
+  public boolean earlyAnswerDiffered() {
+    return earlyAnswerDiffered;
   }
 
   /**
@@ -216,10 +258,9 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
   // ---- input ---------------------------------------------------------------------------------------------------
 
   private void readLoop() {
-    LineReader lines = new LineReader(in, MAX_LINE_BYTES);
     try {
       while (true) {
-        LineReader.Line line = lines.next();
+        LineReader.Line line = source.next();
         if (line == null) {
           end("stdin EOF");
           return;
@@ -302,6 +343,12 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
    */
   private void send(JSONRPCMessage message) {
     JSONRPCMessage out = message instanceof JSONRPCResponse r ? ProtocolErrors.sanitize(r) : message;
+    Object early = earlyId.get();
+    if (early != null && out instanceof JSONRPCResponse r && early.equals(r.id())
+        && earlyId.compareAndSet(early, null)) {
+      checkEarlyAnswer(r);
+      return;
+    }
     byte[] bytes;
     try {
       bytes = compact.writeValueAsBytes(out);
@@ -317,6 +364,23 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
     if (!writer.submit(bytes, answered == null ? null : () -> pending.answered(answered))) {
       throw new IllegalStateException("the MCP output is closed (" + Objects.requireNonNullElse(endReason.get(),
           "transport closed") + ")");
+    }
+  }
+
+  /** The session's answer to the initialize answered early: not written again, but it must be the same. */
+  private void checkEarlyAnswer(JSONRPCResponse response) {
+    pending.answered(response.id());
+    byte[] sessionAnswer;
+    try {
+      sessionAnswer = compact.writeValueAsBytes(response);
+    } catch (JsonProcessingException | RuntimeException e) {
+      sessionAnswer = new byte[0];
+    }
+    if (!Arrays.equals(sessionAnswer, earlyAnswer)) {
+      earlyAnswerDiffered = true;
+      LOG.error("The initialize answer written at start-up differs from the MCP server's: {} / {}",
+          Echo.message(new String(earlyAnswer, StandardCharsets.UTF_8)),
+          Echo.message(new String(sessionAnswer, StandardCharsets.UTF_8)));
     }
   }
 

@@ -1,0 +1,177 @@
+package dev.orch.mcp.internal.stdio;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * The protocol input read from the first instant of the process, before the MCP server exists (issue 8: start-up).
+ * A reader thread ({@code orch-mcp-stdin}) splits stdin into lines and queues them (at most {@link #QUEUE_LINES}
+ * ahead of the transport; then it waits, as a blocked pipe would). When the first non-blank line is an
+ * {@code initialize} request that the session is certain to accept ({@link InitializeLine}), it answers it at once
+ * from the {@link Handshake}: a client gets its {@code initialize} answer while the engine, the backends and the
+ * SDK server are still loading, and its next requests wait in the queue until the server reads them.
+ *
+ * <p>The early answer is written straight to the protocol output under a lock. {@link #handOver} takes that lock,
+ * ends early answering for good and tells the transport which request was answered, so that the session's own
+ * answer to it is not written a second time ({@link StdioTransportProvider}); the transport creates its writer only
+ * after the hand-over, so the output never interleaves. Uses no logging and no data binding (both cost start-up
+ * time); no class of the MCP SDK is loaded here.
+ *
+ * <p>Thread-safe; {@link #next} is for one consumer.
+ */
+public final class EarlyInput implements LineSource {
+  /** Lines read ahead of the transport, at most. */
+  public static final int QUEUE_LINES = 256;
+
+  private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
+  private final InputStream in;
+  private final OutputStream out;
+  private final Handshake handshake;
+  private final Object lock = new Object();
+  private boolean handedOver;
+  private boolean firstSeen;
+  private Answered answered;
+  private boolean ended;
+
+  /** The end of the input: EOF ({@code failure} null) or a read failure. */
+  private record End(IOException failure) {
+  }
+
+  /**
+   * What was answered early.
+   *
+   * @param id the request id (String, Integer or Long, as {@link InboundDecoder} decodes it)
+   * @param answer the answer line written, without its line end
+   */
+  public record Answered(Object id, byte[] answer) {
+  }
+
+  private EarlyInput(InputStream in, OutputStream out, Handshake handshake) {
+    this.in = Objects.requireNonNull(in, "in");
+    this.out = Objects.requireNonNull(out, "out");
+    this.handshake = Objects.requireNonNull(handshake, "handshake");
+  }
+
+  /**
+   * Starts reading {@code in} now.
+   *
+   * @param in the protocol input, e.g. stdin
+   * @param out the protocol output the early answer goes to; the transport given this input writes to it later
+   * @param handshake the server's initialize answer (it must equal what the MCP server built later answers)
+   * @return the input, to give to {@link StdioTransportProvider}
+   */
+  public static EarlyInput start(InputStream in, OutputStream out, Handshake handshake) {
+    EarlyInput input = new EarlyInput(in, out, handshake);
+    LineReader lines = new LineReader(in, StdioTransportProvider.MAX_LINE_BYTES);
+    try {
+      // A client usually writes initialize right after starting the process: when its bytes are there already,
+      // answer it on this thread, before the rest of start-up competes with it for the CPU.
+      if (in.available() > 0 && !input.step(lines)) {
+        return input;
+      }
+    } catch (IOException e) {
+      // available() failed (e.g. stdin is closed): the reader thread meets the same failure and reports it
+    }
+    Thread t = new Thread(() -> input.readLoop(lines), "orch-mcp-stdin");
+    t.setDaemon(true);
+    t.start();
+    return input;
+  }
+
+  /**
+   * Ends early answering (no line read after this call is answered here) and returns what was answered.
+   *
+   * @return the early-answered request and its answer, or null when none was
+   */
+  public Answered handOver() {
+    synchronized (lock) {
+      handedOver = true;
+      return answered;
+    }
+  }
+
+  /** @return the protocol output given to {@link #start} */
+  OutputStream output() {
+    return out;
+  }
+
+  @Override
+  public LineReader.Line next() throws IOException {
+    if (ended) {
+      return null;
+    }
+    Object item;
+    try {
+      item = queue.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for input");
+    }
+    if (item instanceof End end) {
+      ended = true;
+      if (end.failure() != null) {
+        throw end.failure();
+      }
+      return null;
+    }
+    return (LineReader.Line) item;
+  }
+
+  private void readLoop(LineReader lines) {
+    while (step(lines)) {
+      // reads until the input ends
+    }
+  }
+
+  /** Reads, maybe answers and queues one line; at the end of the input queues the end and returns false. */
+  private boolean step(LineReader lines) {
+    Object item;
+    try {
+      LineReader.Line line = lines.next();
+      if (line != null) {
+        maybeAnswer(line);
+      }
+      item = line == null ? new End(null) : line;
+    } catch (IOException e) {
+      item = new End(e);
+    }
+    try {
+      queue.put(item);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return !(item instanceof End);
+  }
+
+  private void maybeAnswer(LineReader.Line line) {
+    if (firstSeen || line.tooLong() || InboundDecoder.blank(line.bytes())) {
+      return;
+    }
+    firstSeen = true;
+    synchronized (lock) {
+      if (handedOver) {
+        return;
+      }
+      InitializeLine.Request request = InitializeLine.parse(line.bytes());
+      if (request == null) {
+        return;
+      }
+      byte[] answer = InitializeLine.answer(request, handshake, Handshake.PROTOCOL_VERSIONS);
+      try {
+        out.write(answer);
+        out.write('\n');
+        out.flush();
+        answered = new Answered(request.id(), answer);
+      } catch (IOException e) {
+        // the client is gone: the transport's own first write fails the same way and ends the session
+      }
+    }
+  }
+
+}
