@@ -86,6 +86,36 @@ class LauncherArchiveIT {
   }
 
   @Test
+  @DisplayName("java found through a symlink is remembered by its resolved path; a wrong remembered path is resolved "
+      + "again, and a start through a relative path finds the checkout")
+  void javaPathRemembered() throws Exception {
+    Path javaLink = tmp.resolve("java-link");
+    Path realJava = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+    Files.createSymbolicLink(javaLink, realJava);
+    Map<String, String> env = Map.of("ORCH_JAVA", javaLink.toString());
+    prepared(launcher(env, "--prepare"));
+    Path remembered = cache.resolve("orch/orch-mcp.java");
+    assertThat(Files.readString(remembered)).isEqualTo(javaLink + "\t" + realJava + "\n");
+    // a remembered path that is not the same file any more (e.g. another alternative chosen) is resolved again
+    Files.writeString(remembered, javaLink + "\t/bin/sh\n");
+    assertThat(firstLine(launcher(env))).startsWith("{").contains("\"id\":1");
+    lastStartUsedTheArchive();
+    assertThat(Files.readString(remembered)).isEqualTo(javaLink + "\t" + realJava + "\n");
+    // bin/orch-mcp started as a relative path from the checkout
+    Path checkout = launcher.getParent().getParent();
+    lastStderr = tmp.resolve("stderr-" + (++starts) + ".txt");
+    ProcessBuilder pb = new ProcessBuilder("bin/orch-mcp").directory(checkout.toFile())
+        .redirectError(ProcessBuilder.Redirect.to(lastStderr.toFile()));
+    pb.environment().put("XDG_CACHE_HOME", cache.toString());
+    pb.environment().put("NANOBOT_ORCHESTRATOR_HOME", tmp.resolve("home").toString());
+    pb.environment().remove("ORCH_JAVA_OPTS");
+    pb.environment().remove("ORCH_APPCDS");
+    pb.environment().putAll(env);
+    assertThat(firstLine(pb.start())).startsWith("{").contains("\"id\":1");
+    lastStartUsedTheArchive();
+  }
+
+  @Test
   @DisplayName("an unusable archive only costs the archive: the server starts and stdout carries JSON-RPC only")
   void brokenArchiveIsIgnored() throws Exception {
     prepared(launcher(Map.of(), "--prepare"));
