@@ -7,6 +7,11 @@ package dev.orch.bench;
 public enum Row {
   /** {@code initialize} answered after spawn with the default launcher, median. */
   STARTUP("startup", "`initialize` answered after spawn, bin/orch-mcp (default launcher)", "≤ 200 ms"),
+  /**
+   * When the server can serve: the answer to a {@code tools/list} sent right after the {@code initialize} answer
+   * (the server answers {@code initialize} before the rest of it has started).
+   */
+  STARTUP_READY("startup-ready", "`tools/list` answered after spawn (sent right after the `initialize` answer)", "—"),
   /** The same without the start-up archive, for comparison. */
   STARTUP_PLAIN("startup-plain", "`initialize` answered after spawn, bin/orch-mcp with ORCH_APPCDS=0", "—"),
   /** Events per second of one flood run, spawn → terminal status seen by the client. */

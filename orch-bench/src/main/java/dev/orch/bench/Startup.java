@@ -23,8 +23,18 @@ final class Startup {
       + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"orch-bench\","
       + "\"version\":\"1\"}}}";
 
-  /** One start: time to the answer (ms) and the RSS of the process when it answered (bytes). */
-  record Start(double ms, long rss) {
+  /** What a client sends after the initialize answer, and then a tools/list (id 2). */
+  static final String READY = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+      + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n";
+
+  /**
+   * One start.
+   *
+   * @param ms time to the initialize answer
+   * @param rss the RSS of the process when it answered initialize, bytes
+   * @param readyMs time to the answer of a tools/list sent right after the initialize answer (NaN when not asked)
+   */
+  record Start(double ms, long rss, double readyMs) {
   }
 
   private final BenchEnv env;
@@ -51,11 +61,11 @@ final class Startup {
    * @return name → the counted starts, in order
    */
   Map<String, List<Start>> interleaved(Map<String, List<String>> commands, Map<String, Map<String, String>> extraEnv,
-      int warmups, int runs) {
+      int warmups, int runs, java.util.Set<String> askReady) {
     Map<String, List<Start>> out = new HashMap<>();
     for (int round = 0; round < warmups + runs; round++) {
       for (Map.Entry<String, List<String>> c : commands.entrySet()) {
-        Start s = once(c.getValue(), extraEnv.getOrDefault(c.getKey(), Map.of()));
+        Start s = once(c.getValue(), extraEnv.getOrDefault(c.getKey(), Map.of()), askReady.contains(c.getKey()));
         if (round >= warmups) {
           out.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(s);
         }
@@ -65,12 +75,13 @@ final class Startup {
   }
 
   /**
-   * Spawns the command, writes {@link #INITIALIZE}, waits for the first stdout line, reads the RSS, ends stdin and
-   * waits for the exit (killing the process after 10 s).
+   * Spawns the command, writes {@link #INITIALIZE}, waits for the first stdout line, reads the RSS, optionally
+   * sends {@link #READY} and waits for the tools/list answer, then ends stdin and waits for the exit (killing the
+   * process after 10 s).
    *
    * @throws IllegalStateException when the first line is not a JSON-RPC answer
    */
-  Start once(List<String> command, Map<String, String> extraEnv) {
+  Start once(List<String> command, Map<String, String> extraEnv, boolean askReady) {
     ProcessBuilder pb = new ProcessBuilder(command).directory(env.workDir().toFile())
         .redirectError(ProcessBuilder.Redirect.appendTo(env.workDir().resolve("startup.stderr.log").toFile()));
     pb.environment().put("NANOBOT_ORCHESTRATOR_HOME", env.workDir().resolve("startup-home").toString());
@@ -93,12 +104,26 @@ final class Startup {
             + "); see " + env.workDir().resolve("startup.stderr.log"));
       }
       long rss = Procfs.rss(p.pid());
+      double readyMs = Double.NaN;
+      if (askReady) {
+        in.write(READY.getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        String next;
+        do {
+          next = out.readLine();
+        } while (next != null && !next.contains("\"id\":2"));
+        if (next == null) {
+          throw new IllegalStateException("no tools/list answer from " + command + "; see "
+              + env.workDir().resolve("startup.stderr.log"));
+        }
+        readyMs = (System.nanoTime() - t0) / 1e6;
+      }
       in.close(); // stdin EOF: the server shuts down
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
       }
-      return new Start(ms, rss);
+      return new Start(ms, rss, readyMs);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -115,5 +140,10 @@ final class Startup {
   /** @return the times of the starts, ms */
   static List<Double> times(List<Start> starts) {
     return starts.stream().map(Start::ms).toList();
+  }
+
+  /** @return the times to the tools/list answer, ms */
+  static List<Double> readyTimes(List<Start> starts) {
+    return starts.stream().map(Start::readyMs).toList();
   }
 }
