@@ -31,7 +31,9 @@ import reactor.core.publisher.Mono;
  *
  * <p>Newline-delimited JSON-RPC 2.0 over the child's stdin/stdout (MCP stdio transport); stderr lines go to a
  * handler. Threads: one reader of stdout and one of stderr (daemons); {@link #sendMessage} may be called from any
- * thread (writes are serialized).
+ * thread (writes are serialized). The SDK's handler runs on the stdout reader, one message after the other, as the
+ * SDK's transport runs it on its single inbound thread: a client feature that blocks on a later message would stall
+ * it (the benchmark's servers send answers and notifications only).
  */
 final class LineClientTransport implements McpClientTransport {
   private static final int BLOCK = 64 * 1024;
