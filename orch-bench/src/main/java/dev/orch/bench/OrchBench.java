@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  *
  * <p>Options: {@code --quick} (smoke mode: tiny sizes, one repetition, seconds long), {@code --only
  * startup,memory,events,scale} (sections to run), {@code --keep} (keep the scratch directory), {@code --work-dir
- * DIR} (scratch directory; default a new one under java.io.tmpdir). The checkout is {@code -Dorch.repo.root}
+ * DIR} (scratch directory; default a new one under java.io.tmpdir), {@code --artifact-mib N} (size of the artifact of
+ * the get_event_artifact row, MiB, instead of the mode's: e.g. {@code --quick --only scale --artifact-mib 256} to
+ * measure that row alone in under a minute). The checkout is {@code -Dorch.repo.root}
  * (set by bin/orch-bench), else the working directory.
  */
 public final class OrchBench {
@@ -44,12 +46,14 @@ public final class OrchBench {
     boolean keep = false;
     Set<String> only = Set.copyOf(SECTIONS);
     Path work = null;
+    long artifactMib = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--keep" -> keep = true;
         case "--only" -> only = Set.copyOf(Arrays.asList(value(args, ++i).split(",")));
         case "--work-dir" -> work = Path.of(value(args, ++i));
+        case "--artifact-mib" -> artifactMib = mib(value(args, ++i));
         default -> usage("unknown option: " + args[i]);
       }
     }
@@ -60,6 +64,9 @@ public final class OrchBench {
     Path dir = work != null ? work : Files.createTempDirectory("orch-bench-");
     BenchEnv env = BenchEnv.of(root, dir);
     Sizes sizes = quick ? Sizes.QUICK : Sizes.FULL;
+    if (artifactMib > 0) {
+      sizes = sizes.withArtifactBytes(artifactMib << 20);
+    }
     Report report = new Report();
     System.out.printf("# bin/orch-bench%s, %s%n%n", quick ? " --quick (smoke mode: tiny sizes, figures not comparable)"
         : "", Instant.now());
@@ -193,6 +200,9 @@ public final class OrchBench {
     Map<String, String> serverEnv = Server.env(scale.home(), env.fakeCodex());
     try (Server server = Server.start(env.launcher(), serverEnv, env.workDir().resolve("scale-server.log"))) {
       scale.measure(server);
+      try (Server reader = Server.start(env.launcher(), serverEnv, env.workDir().resolve("artifact-server.log"), true)) {
+        scale.measureArtifact(reader);
+      }
       try (Server other = Server.start(env.launcher(), serverEnv, env.workDir().resolve("scale-other.log"))) {
         new Wake(sizes, report).measure(server, other, env.dir("wake-cwd"));
       }
@@ -256,10 +266,23 @@ public final class OrchBench {
     return args[i];
   }
 
+  private static long mib(String v) {
+    try {
+      long n = Long.parseLong(v);
+      if (n >= 1 && n <= 1L << 20) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    usage("--artifact-mib takes a whole number of MiB between 1 and 1048576: " + v);
+    return 0;
+  }
+
   private static void usage(String problem) {
     System.err.println("orch-bench: " + problem);
     System.err.println("usage: bin/orch-bench [--quick] [--only " + String.join(",", SECTIONS)
-        + "] [--keep] [--work-dir DIR] | --jmh [JMH options]");
+        + "] [--keep] [--work-dir DIR] [--artifact-mib N] | --jmh [JMH options]");
     System.exit(2);
   }
 

@@ -27,6 +27,8 @@ final class Scale {
   static final long REPEAT_BUDGET_NS = 60_000_000_000L;
   /** The sequential artifact read stops after this much time, ns (the figure then covers what was read). */
   static final long ARTIFACT_BUDGET_NS = 180_000_000_000L;
+  /** How much of the artifact is read through the SDK's own stdio transport for comparison, bytes. */
+  static final long SDK_SAMPLE_BYTES = 32L << 20;
 
   private final BenchEnv env;
   private final Sizes sizes;
@@ -39,6 +41,8 @@ final class Scale {
   private String artifactRun;
   private int failedRuns;
   private Corpus.Artifact artifact;
+  /** The artifact read through the SDK's own transport (part of the artifact row's detail); empty before. */
+  private String sdkSample = "";
 
   Scale(BenchEnv env, Sizes sizes, Report report) {
     this.env = env;
@@ -82,11 +86,48 @@ final class Scale {
         Report.count(sizes.artifactBytes() >> 20), (t3 - t2) / 1e9));
   }
 
-  /** Measures list_runs, the deep poll and the artifact on a fresh server. */
+  /**
+   * Measures list_runs and the deep poll on a fresh server, and a first stretch of the artifact through the SDK's
+   * own stdio client transport (for the artifact row's detail).
+   */
   void measure(Server server) throws IOException {
     listRuns(server);
     deepPoll(server);
+    sdkTransportSample(server);
+  }
+
+  /**
+   * Measures the artifact row on a fresh server whose client reads in blocks ({@link LineClientTransport}).
+   *
+   * @param server started with {@code blockReads}
+   */
+  void measureArtifact(Server server) throws IOException {
     artifactSlices(server);
+  }
+
+  /** Reads the first {@link #SDK_SAMPLE_BYTES} of the artifact through the SDK's transport: MB/s, client CPU. */
+  private void sdkTransportSample(Server server) {
+    long clientCpu0 = Procfs.cpuMillis(ProcessHandle.current().pid());
+    long t0 = System.nanoTime();
+    long offset = 0;
+    long slices = 0;
+    long end = Math.min(artifact.totalBytes(), SDK_SAMPLE_BYTES);
+    while (offset < end) {
+      JsonNode slice = server.call("get_event_artifact", Server.args().put("run_id", artifactRun)
+          .put("seq", artifact.seq()).put("field_path", artifact.fieldPath()).put("offset", offset)
+          .put("limit", SLICE));
+      long got = slice.path("returned_bytes").asLong();
+      slices++;
+      offset += got;
+      if (got == 0) {
+        break;
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double clientCpu = (Procfs.cpuMillis(ProcessHandle.current().pid()) - clientCpu0) / (double) slices;
+    sdkSample = String.format(Locale.ROOT, "; through the SDK's own StdioClientTransport (reads a char at a time)"
+        + " the first %s MiB went at %.0f MB/s (%.1f ms a slice, client CPU %.1f ms)", Report.count(offset >> 20),
+        offset / 1048576.0 / seconds, seconds * 1000 / slices, clientCpu);
   }
 
   private void listRuns(Server server) throws IOException {
@@ -147,6 +188,8 @@ final class Scale {
 
   private void artifactSlices(Server server) throws IOException {
     long before = server.rss();
+    long serverCpu0 = server.cpuMillis();
+    long clientCpu0 = Procfs.cpuMillis(ProcessHandle.current().pid());
     long total = 0;
     long offset = 0;
     long t0 = System.nanoTime();
@@ -174,6 +217,9 @@ final class Scale {
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
+    long slices = Math.max(1, (total + SLICE - 1) / SLICE);
+    double serverCpu = (server.cpuMillis() - serverCpu0) / (double) slices;
+    double clientCpu = (Procfs.cpuMillis(ProcessHandle.current().pid()) - clientCpu0) / (double) slices;
     long after = server.rss();
     boolean whole = total == artifact.totalBytes();
     if (!whole && !stopped) {
@@ -194,10 +240,11 @@ final class Scale {
     double rawMbs = raw / 1048576.0 / rawSeconds;
     report.put(Row.ARTIFACT, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", mbs),
         String.format(Locale.ROOT, "raw read of the chunk files %.0f MB/s", rawMbs), Report.ratio(mbs, rawMbs),
-        String.format(Locale.ROOT, "%s MiB in %d slices, %.1f s%s; a slice at the end: median %s",
-            Report.count(total >> 20), (total + SLICE - 1) / SLICE, seconds, whole ? "" : String.format(Locale.ROOT,
+        String.format(Locale.ROOT, "%s MiB in %d slices, %.1f s (%.1f ms a slice: CPU of the server %.1f ms, of the"
+            + " client %.1f ms; SDK client reading in blocks)%s; a slice at the end: median %s", Report.count(total >> 20), slices, seconds,
+            seconds * 1000 / slices, serverCpu, clientCpu, whole ? "" : String.format(Locale.ROOT,
             " (stopped after %d s: %s of %s MiB read)", ARTIFACT_BUDGET_NS / 1_000_000_000L, Report.count(total >> 20),
-            Report.count(artifact.totalBytes() >> 20)), Report.ms(Stats.median(tail)))));
+            Report.count(artifact.totalBytes() >> 20)), Report.ms(Stats.median(tail))) + sdkSample));
     StringBuilder path = new StringBuilder(Report.mb(before));
     quarters.forEach(q -> path.append(" → ").append(Report.mb(q)));
     path.append(" → ").append(Report.mb(after));

@@ -9,6 +9,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,21 @@ public final class Server implements AutoCloseable {
    * @throws IllegalStateException when the server process cannot be found after start
    */
   public static Server start(Path launcher, Map<String, String> env, Path logFile) {
+    return start(launcher, env, logFile, false);
+  }
+
+  /**
+   * Starts a server and initializes the MCP session.
+   *
+   * @param launcher {@code bin/orch-mcp}
+   * @param env variables added to this JVM's environment for the server
+   * @param logFile where the server's stderr is appended
+   * @param blockReads true: the SDK client over {@link LineClientTransport} (reads stdout in blocks); false: over
+   *     the SDK's own {@code StdioClientTransport} (reads one char at a time)
+   * @return the initialized server
+   * @throws IllegalStateException when the server process cannot be found after start
+   */
+  public static Server start(Path launcher, Map<String, String> env, Path logFile, boolean blockReads) {
     Set<Long> before = children();
     PrintWriter log;
     try {
@@ -62,9 +79,16 @@ public final class Server implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ServerParameters params = ServerParameters.builder(launcher.toString()).env(env).build();
-    StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(JSON));
-    transport.setStdErrorHandler(log::println);
+    McpClientTransport transport;
+    if (blockReads) {
+      transport = new LineClientTransport(List.of(launcher.toString()), env, new JacksonMcpJsonMapper(JSON),
+          log::println);
+    } else {
+      ServerParameters params = ServerParameters.builder(launcher.toString()).env(env).build();
+      StdioClientTransport sdk = new StdioClientTransport(params, new JacksonMcpJsonMapper(JSON));
+      sdk.setStdErrorHandler(log::println);
+      transport = sdk;
+    }
     McpSyncClient client = McpClient.sync(transport)
         .requestTimeout(Duration.ofSeconds(120))
         .initializationTimeout(Duration.ofSeconds(60))

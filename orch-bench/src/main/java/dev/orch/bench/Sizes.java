@@ -23,4 +23,13 @@ public record Sizes(int startupRuns, int floodItems, int floodReps, int memoryRu
   public static final Sizes FULL = new Sizes(5, 10_000, 3, 10, 5_000, 100_000, 1_000_000, 1L << 30, 200, 50, 10);
   /** The smoke mode: every row, in seconds. */
   public static final Sizes QUICK = new Sizes(1, 300, 1, 2, 100, 500, 5_000, 2L << 20, 4, 250, 2);
+
+  /**
+   * @param bytes size of the artifact of the get_event_artifact figure, bytes
+   * @return these sizes with that artifact size
+   */
+  public Sizes withArtifactBytes(long bytes) {
+    return new Sizes(startupRuns, floodItems, floodReps, memoryRuns, memoryItems, listRuns, deepEvents, bytes,
+        wakeTicks, tickMs, repeats);
+  }
 }

@@ -83,33 +83,47 @@ public final class ResultRenderer {
   }
 
   /**
-   * @return whether the result for this payload stays below {@link #MAX_RESULT_BYTES}: answered from the size of the
-   *     escaped pretty text alone when twice that is below the limit (the compact structured copy is never larger
-   *     than the pretty text), else by {@link #wireBytes}. The rendering is kept for {@link #success}.
+   * @return whether the result for this payload stays below {@link #MAX_RESULT_BYTES}: answered from the length of
+   *     the pretty text when even its largest possible size as a JSON string ({@link #maxJsonStringBytes}) is below
+   *     half the limit (a 256 KiB artifact slice: its text is never walked), else from the size of the escaped pretty
+   *     text when twice that is below the limit (the compact structured copy is never larger than the pretty text),
+   *     else by {@link #wireBytes}. The rendering is kept for {@link #success}.
    */
   public boolean fits(ObjectNode payload) {
     Rendered r = render(payload);
-    return 2 * r.textBytes() < MAX_RESULT_BYTES || r.wireBytes(mapper) <= MAX_RESULT_BYTES;
+    return 2 * maxJsonStringBytes(r.text().length()) < MAX_RESULT_BYTES
+        || 2 * r.textBytes() < MAX_RESULT_BYTES || r.wireBytes(mapper) <= MAX_RESULT_BYTES;
   }
 
-  /** A payload rendered once: its pretty text, that text's size as a JSON string, bytes. */
+  /**
+   * @return the most bytes {@link #jsonStringBytes} can count for a text of {@code chars} UTF-16 chars: 6 a char (a
+   *     control character as {@code \\u00XX}, or half of a surrogate pair's 12) plus the 2 quotes
+   */
+  static long maxJsonStringBytes(int chars) {
+    return 6L * chars + 2;
+  }
+
+  /** A payload rendered once: its pretty text and (counted when needed) that text's size as a JSON string, bytes. */
   private static final class Rendered {
     final ObjectNode payload;
     final String text;
-    final long textBytes;
+    private long textBytes = -1;
     private long wireBytes = -1;
 
     Rendered(ObjectNode payload, String text) {
       this.payload = payload;
       this.text = text;
-      this.textBytes = jsonStringBytes(text);
     }
 
     String text() {
       return text;
     }
 
+    /** @return the text's size as a JSON string, counted once on first use */
     long textBytes() {
+      if (textBytes < 0) {
+        textBytes = jsonStringBytes(text);
+      }
       return textBytes;
     }
 
@@ -119,7 +133,7 @@ public final class ResultRenderer {
         try {
           ByteCounter count = new ByteCounter();
           mapper.writeValue(count, payload);
-          wireBytes = textBytes + count.bytes;
+          wireBytes = textBytes() + count.bytes;
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

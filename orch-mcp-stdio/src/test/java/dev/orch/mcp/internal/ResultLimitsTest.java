@@ -63,6 +63,42 @@ class ResultLimitsTest {
     }
   }
 
+  @Test
+  @DisplayName("the size bound that spares fits() the walk over a text is never below the exact count")
+  void maxJsonStringBytesBoundsTheCount() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(12);
+    String alphabet = "a\"\\\n\u0001\u001f\u00e9\u20ac\ud83d\ude00";
+    for (String worst : List.of("", "\u0001".repeat(1000), "\ud83d\ude00".repeat(500), "\"\\".repeat(300))) {
+      assertThat(ResultRenderer.jsonStringBytes(worst)).isLessThanOrEqualTo(
+          ResultRenderer.maxJsonStringBytes(worst.length()));
+    }
+    assertThat(ResultRenderer.jsonStringBytes("\u0001".repeat(1000)))
+        .isEqualTo(ResultRenderer.maxJsonStringBytes(1000));
+    for (int i = 0; i < 2_000; i++) {
+      StringBuilder b = new StringBuilder();
+      int len = random.nextInt(0, 80);
+      for (int k = 0; k < len; k++) {
+        b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String text = b.toString();
+      assertThat(ResultRenderer.jsonStringBytes(text)).as(text).isLessThanOrEqualTo(
+          ResultRenderer.maxJsonStringBytes(text.length()));
+    }
+  }
+
+  @Test
+  @DisplayName("a result near the size limit is still measured exactly: below it fits, above it does not")
+  void fitsNearTheLimit() {
+    ResultRenderer renderer = new ResultRenderer(JSON);
+    // a newline is 3 bytes in the text (escaped twice: \\n) and 2 in the structured copy: 5 bytes on the wire
+    int chars = (int) (ResultRenderer.MAX_RESULT_BYTES / 5);
+    ObjectNode below = JSON.createObjectNode().put("content", "\n".repeat(chars - 4096));
+    ObjectNode above = JSON.createObjectNode().put("content", "\n".repeat(chars + 4096));
+    assertThat(renderer.fits(below)).isTrue();
+    assertThat(renderer.fits(above)).isFalse();
+    assertThat(renderer.wireBytes(above)).isGreaterThan(ResultRenderer.MAX_RESULT_BYTES);
+  }
+
   private static boolean isWellFormed(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -201,6 +201,34 @@ class FsRunStoreTest {
   }
 
   @Test
+  @DisplayName("an artifact read spans chunks, stops at the stored end, and a chunk file shorter than its manifest says"
+      + " gives the bytes that are there (the next chunk follows them)")
+  void artifactReadsAcrossChunksAndShortFiles() throws Exception {
+    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
+    store.createRun(run).close();
+    byte[] text = new byte[3 * 65536 + 100];
+    for (int i = 0; i < text.length; i++) {
+      text[i] = (byte) ('a' + i % 26);
+    }
+    store.writeArtifacts(run, 7, "command_finished", List.of(new ArtifactField("/output", "text/plain", text,
+        text.length)));
+    ArtifactManifest m = store.readManifest(run, 7).orElseThrow();
+    assertThat(store.readArtifact(run, m, "/output", 65536 - 5, 2 * 65536 + 10))
+        .isEqualTo(Arrays.copyOfRange(text, 65536 - 5, 3 * 65536 + 5));
+    assertThat(store.readArtifact(run, m, "/output", 3 * 65536, 262144)).isEqualTo(
+        Arrays.copyOfRange(text, 3 * 65536, text.length));
+    assertThat(store.readArtifact(run, m, "/output", text.length + 5, 10)).isEmpty();
+    assertThat(store.readArtifact(run, m, "/output", 0, 0)).isEmpty();
+
+    Path first = runDir(run).resolve("artifacts/000007-command_finished/output.0001.txt");
+    Files.write(first, Arrays.copyOf(text, 65536 - 10));
+    byte[] expected = new byte[65536 + 20];
+    System.arraycopy(text, 0, expected, 0, 65536 - 10);
+    System.arraycopy(text, 65536, expected, 65536 - 10, 30);
+    assertThat(store.readArtifact(run, m, "/output", 0, 65536 + 20)).isEqualTo(expected);
+  }
+
+  @Test
   @DisplayName("pointers, event types and chunk names that would escape the artifact directory are refused")
   void artifactEscapes() {
     RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");

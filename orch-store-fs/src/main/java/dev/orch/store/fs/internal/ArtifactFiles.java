@@ -3,7 +3,6 @@ package dev.orch.store.fs.internal;
 import dev.orch.core.OrchException;
 import dev.orch.core.spi.ArtifactField;
 import dev.orch.core.spi.ArtifactManifest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,29 +125,36 @@ public final class ArtifactFiles {
     checkName("event type", manifest.eventType());
     Path dir = runDir.resolve(StoreLayout.RunFiles.ARTIFACTS)
         .resolve(ArtifactManifest.directoryName(manifest.seq(), manifest.eventType()));
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(length, 1 << 20));
+    long stored = 0;
+    for (ArtifactManifest.Chunk c : entry.chunks()) {
+      stored += c.bytes();
+    }
+    // one array of the size asked for (at most what the chunks hold from offset), filled in place: no copies
+    byte[] out = new byte[(int) Math.max(0, Math.min(length, stored - offset))];
+    int filled = 0;
     long chunkStart = 0;
     for (ArtifactManifest.Chunk c : entry.chunks()) {
-      if (out.size() >= length) {
+      if (filled >= out.length) {
         break;
       }
       long chunkEnd = chunkStart + c.bytes();
       if (offset < chunkEnd) {
         checkName("artifact chunk file", c.file());
         long from = Math.max(0, offset - chunkStart);
-        int want = (int) Math.min(length - out.size(), c.bytes() - from);
-        readRange(dir.resolve(c.file()), from, want, out);
+        int want = (int) Math.min(out.length - filled, c.bytes() - from);
+        filled += readRange(dir.resolve(c.file()), from, out, filled, want);
       }
       chunkStart = chunkEnd;
     }
-    return out.toByteArray();
+    return filled == out.length ? out : Arrays.copyOf(out, filled);
   }
 
-  private static void readRange(Path file, long from, int want, ByteArrayOutputStream out) {
+  /** @return the bytes read into {@code out[at, at + want)}: fewer only when the file is shorter than its manifest says */
+  private static int readRange(Path file, long from, byte[] out, int at, int want) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer buf = ByteBuffer.allocate(want);
+      ByteBuffer buf = ByteBuffer.wrap(out, at, want);
       JsonlTail.readFully(ch, buf, from);
-      out.write(buf.array(), 0, buf.position());
+      return buf.position() - at;
     } catch (IOException e) {
       throw StoreErrors.io("cannot read artifact", file, e);
     }
