@@ -28,7 +28,8 @@ import java.util.stream.Stream;
  * startup,memory,events,scale} (sections to run), {@code --keep} (keep the scratch directory), {@code --work-dir
  * DIR} (scratch directory; default a new one under java.io.tmpdir), {@code --artifact-mib N} (size of the artifact of
  * the get_event_artifact row, MiB, instead of the mode's: e.g. {@code --quick --only scale --artifact-mib 256} to
- * measure that row alone in under a minute). The checkout is {@code -Dorch.repo.root}
+ * measure that row alone in under a minute), {@code --wake-ticks N} (events of each wake-up row, one every 50 ms:
+ * e.g. {@code --quick --only scale --wake-ticks 200} for the full mode's wake-up rows in a minute). The checkout is {@code -Dorch.repo.root}
  * (set by bin/orch-bench), else the working directory.
  */
 public final class OrchBench {
@@ -47,6 +48,7 @@ public final class OrchBench {
     Set<String> only = Set.copyOf(SECTIONS);
     Path work = null;
     long artifactMib = 0;
+    int wakeTicks = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
@@ -54,6 +56,7 @@ public final class OrchBench {
         case "--only" -> only = Set.copyOf(Arrays.asList(value(args, ++i).split(",")));
         case "--work-dir" -> work = Path.of(value(args, ++i));
         case "--artifact-mib" -> artifactMib = mib(value(args, ++i));
+        case "--wake-ticks" -> wakeTicks = ticks(value(args, ++i));
         default -> usage("unknown option: " + args[i]);
       }
     }
@@ -66,6 +69,9 @@ public final class OrchBench {
     Sizes sizes = quick ? Sizes.QUICK : Sizes.FULL;
     if (artifactMib > 0) {
       sizes = sizes.withArtifactBytes(artifactMib << 20);
+    }
+    if (wakeTicks > 0) {
+      sizes = sizes.withWakeTicks(wakeTicks);
     }
     Report report = new Report();
     System.out.printf("# bin/orch-bench%s, %s%n%n", quick ? " --quick (smoke mode: tiny sizes, figures not comparable)"
@@ -264,6 +270,19 @@ public final class OrchBench {
       usage(args[i - 1] + " needs a value");
     }
     return args[i];
+  }
+
+  private static int ticks(String v) {
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1 && n <= 100_000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    usage("--wake-ticks takes a whole number between 1 and 100000: " + v);
+    return 0;
   }
 
   private static long mib(String v) {

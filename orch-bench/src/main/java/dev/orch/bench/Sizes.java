@@ -32,4 +32,13 @@ public record Sizes(int startupRuns, int floodItems, int floodReps, int memoryRu
     return new Sizes(startupRuns, floodItems, floodReps, memoryRuns, memoryItems, listRuns, deepEvents, bytes,
         wakeTicks, tickMs, repeats);
   }
+
+  /**
+   * @param ticks events of each wake-up figure (one every {@link #tickMs()} ms)
+   * @return these sizes with that many wake-up events and the full mode's tick
+   */
+  public Sizes withWakeTicks(int ticks) {
+    return new Sizes(startupRuns, floodItems, floodReps, memoryRuns, memoryItems, listRuns, deepEvents, artifactBytes,
+        ticks, FULL.tickMs(), repeats);
+  }
 }
