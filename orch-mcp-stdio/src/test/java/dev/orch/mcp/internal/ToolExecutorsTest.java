@@ -46,15 +46,7 @@ class ToolExecutorsTest {
     CountDownLatch running = new CountDownLatch(4);
     AtomicInteger done = new AtomicInteger();
     for (int i = 0; i < 10; i++) {
-      pool.execute(() -> {
-        running.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        done.incrementAndGet();
-      });
+      pool.execute(blocker(running, release, done));
     }
     assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
     ThreadPoolExecutor tpe = (ThreadPoolExecutor) pool;
@@ -73,14 +65,7 @@ class ToolExecutorsTest {
     CountDownLatch release = new CountDownLatch(1);
     CountDownLatch running = new CountDownLatch(3);
     for (int i = 0; i < 3; i++) {
-      pool.execute(() -> {
-        running.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      pool.execute(blocker(running, release, new AtomicInteger()));
     }
     assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
     release.countDown();
@@ -91,6 +76,19 @@ class ToolExecutorsTest {
       awaitIdle(tpe);
     }
     assertThat(tpe.getPoolSize()).isEqualTo(3);
+  }
+
+  /** A call that says it runs, waits for the release, then counts itself done. */
+  private static Runnable blocker(CountDownLatch running, CountDownLatch release, AtomicInteger done) {
+    return () -> {
+      running.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      done.incrementAndGet();
+    };
   }
 
   /** Waits until no call runs (a call's future completes just before its thread is free again). */

@@ -103,15 +103,7 @@ class LauncherArchiveIT {
     assertThat(Files.readString(remembered)).isEqualTo(javaLink + "\t" + realJava + "\n");
     // bin/orch-mcp started as a relative path from the checkout
     Path checkout = launcher.getParent().getParent();
-    lastStderr = tmp.resolve("stderr-" + (++starts) + ".txt");
-    ProcessBuilder pb = new ProcessBuilder("bin/orch-mcp").directory(checkout.toFile())
-        .redirectError(ProcessBuilder.Redirect.to(lastStderr.toFile()));
-    pb.environment().put("XDG_CACHE_HOME", cache.toString());
-    pb.environment().put("NANOBOT_ORCHESTRATOR_HOME", tmp.resolve("home").toString());
-    pb.environment().remove("ORCH_JAVA_OPTS");
-    pb.environment().remove("ORCH_APPCDS");
-    pb.environment().putAll(env);
-    assertThat(firstLine(pb.start())).startsWith("{").contains("\"id\":1");
+    assertThat(firstLine(start(List.of("bin/orch-mcp"), checkout, env))).startsWith("{").contains("\"id\":1");
     lastStartUsedTheArchive();
   }
 
@@ -180,7 +172,11 @@ class LauncherArchiveIT {
   private Process launcher(Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
     cmd.addAll(List.of(args));
-    Path work = Files.createDirectories(tmp.resolve("work"));
+    return start(cmd, Files.createDirectories(tmp.resolve("work")), env);
+  }
+
+  /** Starts a command with the test's cache and home, its stderr in a new file. */
+  private Process start(List<String> cmd, Path work, Map<String, String> env) throws IOException {
     lastStderr = tmp.resolve("stderr-" + (++starts) + ".txt");
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
         .redirectError(ProcessBuilder.Redirect.to(lastStderr.toFile()));

@@ -138,106 +138,59 @@ final class InitializeLine {
     return null;
   }
 
-  /** @return params.protocolVersion when params has the recognized shape, else null */
-  private static String params(JsonParser p, JsonToken t) throws IOException {
-    if (t != JsonToken.START_OBJECT) {
-      return null;
-    }
-    String version = null;
-    boolean ok = true;
-    Set<String> seen = new HashSet<>();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String key = p.currentName();
-      JsonToken v = p.nextToken();
-      ok &= seen.add(key);
-      switch (key) {
-        case "protocolVersion" -> {
-          ok &= v == JsonToken.VALUE_STRING;
-          version = p.getText();
-        }
-        case "capabilities" -> ok &= capabilities(p, v);
-        case "clientInfo" -> ok &= fieldsOf(p, v, Set.of("name", "title", "version", "websiteUrl"),
-            JsonToken.VALUE_STRING);
-        case "_meta" -> ok &= anyObject(p, v);
-        default -> {
-          return null;
-        }
-      }
-      if (!ok) {
-        return null;
-      }
-    }
-    return version;
-  }
-
-  private static boolean capabilities(JsonParser p, JsonToken t) throws IOException {
-    if (t != JsonToken.START_OBJECT) {
-      return false;
-    }
-    Set<String> seen = new HashSet<>();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String key = p.currentName();
-      JsonToken v = p.nextToken();
-      boolean ok = seen.add(key) && switch (key) {
-        case "roots" -> fieldsOf(p, v, Set.of("listChanged"), null);
-        case "sampling", "experimental" -> anyObject(p, v);
-        case "elicitation" -> elicitation(p, v);
-        default -> false;
-      };
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static boolean elicitation(JsonParser p, JsonToken t) throws IOException {
-    if (t != JsonToken.START_OBJECT) {
-      return false;
-    }
-    Set<String> seen = new HashSet<>();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String key = p.currentName();
-      if (!seen.add(key) || !(key.equals("form") || key.equals("url")) || p.nextToken() != JsonToken.START_OBJECT
-          || p.nextToken() != JsonToken.END_OBJECT) {
-        return false;
-      }
-    }
-    return true;
+  /** A check of one member of an object: its key and its first token (the parser is on it). */
+  @FunctionalInterface
+  private interface MemberCheck {
+    boolean accept(String key, JsonToken value) throws IOException;
   }
 
   /**
-   * An object whose keys are among {@code keys}, each once, with values of type {@code type} (null: a boolean).
+   * @return true when the value is an object whose keys each appear once and each member passes {@code check}
+   *     (which must consume the member's value); false at the first that does not
    */
-  private static boolean fieldsOf(JsonParser p, JsonToken t, Set<String> keys, JsonToken type) throws IOException {
+  private static boolean object(JsonParser p, JsonToken t, MemberCheck check) throws IOException {
     if (t != JsonToken.START_OBJECT) {
       return false;
     }
     Set<String> seen = new HashSet<>();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
-      JsonToken v = p.nextToken();
-      boolean typed = type == null ? v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE : v == type;
-      if (!keys.contains(key) || !seen.add(key) || !typed) {
+      if (!seen.add(key) || !check.accept(key, p.nextToken())) {
         return false;
       }
     }
     return true;
+  }
+
+  /** @return params.protocolVersion when params has the recognized shape, else null */
+  private static String params(JsonParser p, JsonToken t) throws IOException {
+    String[] version = new String[1];
+    boolean ok = object(p, t, (key, v) -> switch (key) {
+      case "protocolVersion" -> {
+        version[0] = v == JsonToken.VALUE_STRING ? p.getText() : null;
+        yield version[0] != null;
+      }
+      case "capabilities" -> object(p, v, (k, c) -> switch (k) {
+        case "roots" -> object(p, c, (r, b) -> r.equals("listChanged")
+            && (b == JsonToken.VALUE_TRUE || b == JsonToken.VALUE_FALSE));
+        case "sampling", "experimental" -> anyObject(p, c);
+        case "elicitation" -> object(p, c, (e, m) -> (e.equals("form") || e.equals("url"))
+            && m == JsonToken.START_OBJECT && p.nextToken() == JsonToken.END_OBJECT);
+        default -> false;
+      });
+      case "clientInfo" -> object(p, v, (k, c) -> Set.of("name", "title", "version", "websiteUrl").contains(k)
+          && c == JsonToken.VALUE_STRING);
+      case "_meta" -> anyObject(p, v);
+      default -> false;
+    });
+    return ok ? version[0] : null;
   }
 
   /** Any object, skipped (a key twice at its top level is refused: Jackson's tree would keep only the last). */
   private static boolean anyObject(JsonParser p, JsonToken t) throws IOException {
-    if (t != JsonToken.START_OBJECT) {
-      return false;
-    }
-    Set<String> seen = new HashSet<>();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      if (!seen.add(p.currentName())) {
-        return false;
-      }
-      p.nextToken();
+    return object(p, t, (key, v) -> {
       p.skipChildren();
-    }
-    return true;
+      return true;
+    });
   }
 }
