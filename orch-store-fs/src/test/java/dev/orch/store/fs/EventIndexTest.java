@@ -2,12 +2,9 @@ package dev.orch.store.fs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orch.core.NormalizedEvent;
 import dev.orch.core.RunStatus;
-import dev.orch.core.SessionId;
 import dev.orch.core.spi.EventLog;
-import dev.orch.core.spi.RunLease;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.store.fs.internal.EventIndex;
 import java.io.IOException;
@@ -17,40 +14,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("events.idx maps every seq to its line in events.jsonl, is repaired from the log, and is built for "
     + "finished logs that have none (issue 8 item 4)")
-class EventIndexTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  @TempDir
-  Path cwd;
-  @TempDir
-  Path home;
-  private FsRunStore store;
-  private RunRecord run;
-  private RunLease lease;
-  private Path events;
+class EventIndexTest extends OneRunStoreTest {
   private Path index;
 
   @BeforeEach
-  void setUp() {
-    store = new FsRunStore(new FsStoreSettings(home, FsStoreSettings.DEFAULT_DIR_NAME));
-    run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    lease = store.createRun(run);
-    events = cwd.resolve(".nanobot-orchestrator/runs").resolve(run.runId().value()).resolve("events.jsonl");
+  void indexPath() {
     index = events.resolveSibling("events.idx");
-  }
-
-  @AfterEach
-  void tearDown() {
-    lease.close();
-    store.close();
   }
 
   private void append(int from, int to) {

@@ -3,51 +3,18 @@ package dev.orch.store.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.orch.core.NormalizedEvent;
-import dev.orch.core.SessionId;
 import dev.orch.core.spi.EventLog;
-import dev.orch.core.spi.RunLease;
-import dev.orch.core.spi.RunRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("The event log appends durable lines, drops a torn tail on open, and pages cheaply")
-class EventLogTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  @TempDir
-  Path cwd;
-  @TempDir
-  Path home;
-  private FsRunStore store;
-  private RunRecord run;
-  private RunLease lease;
-  private Path events;
-
-  @BeforeEach
-  void setUp() {
-    store = new FsRunStore(new FsStoreSettings(home, FsStoreSettings.DEFAULT_DIR_NAME));
-    run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    lease = store.createRun(run);
-    events = cwd.resolve(".nanobot-orchestrator/runs").resolve(run.runId().value()).resolve("events.jsonl");
-  }
-
-  @AfterEach
-  void tearDown() {
-    lease.close();
-    store.close();
-  }
-
+class EventLogTest extends OneRunStoreTest {
   private void append(EventLog log, int from, int to) {
     for (int seq = from; seq <= to; seq++) {
       log.append(Records.event(run, seq, "event " + seq));
