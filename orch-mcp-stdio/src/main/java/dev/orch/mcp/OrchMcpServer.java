@@ -16,6 +16,7 @@ import dev.orch.mcp.internal.RunTools;
 import dev.orch.mcp.internal.ToolBinding;
 import dev.orch.mcp.internal.ToolCallGuard;
 import dev.orch.mcp.internal.ToolCatalog;
+import dev.orch.mcp.internal.ToolDefinition;
 import dev.orch.mcp.internal.ToolDispatcher;
 import dev.orch.mcp.internal.ToolExecutors;
 import dev.orch.mcp.internal.WorkflowTools;
@@ -192,7 +193,8 @@ public final class OrchMcpServer implements AutoCloseable {
     List<String> backendIds = orchestrator.backends().stream().map(BackendDescriptor::id).toList();
     List<ToolBinding> bindings = new ArrayList<>(new RunTools(orchestrator, renderer).bindings());
     bindings.addAll(new AgentTools(orchestrator).bindings());
-    bindings.addAll(new WorkflowTools(orchestrator, renderer, ToolCatalog.load(mapper, backendIds)).bindings());
+    List<ToolDefinition> catalog = ToolCatalog.load(mapper, backendIds);
+    bindings.addAll(new WorkflowTools(orchestrator, renderer, catalog).bindings());
     bindings.addAll(new ControlTools(orchestrator).bindings());
     ToolDispatcher dispatcher = new ToolDispatcher(mapper, renderer, executor);
     // SPEC §12.9: resources with subscriptions, logging notifications, opt-in elicitation
@@ -201,7 +203,7 @@ public final class OrchMcpServer implements AutoCloseable {
     RunResources resources = new RunResources(orchestrator, renderer, session, executor,
         DefaultCatalogs.workflowTemplateFiles(orchestrator), DefaultCatalogs.profilesInUse(orchestrator));
     RunNotifier notifier = new RunNotifier(session);
-    List<AsyncToolSpecification> tools = dispatcher.specifications(ToolCatalog.load(mapper, backendIds), bindings);
+    List<AsyncToolSpecification> tools = dispatcher.specifications(catalog, bindings);
     StdioTransportProvider transport = transports.apply(
         new ToolCallGuard(tools.stream().map(t -> t.tool().name()).toList(), renderer));
     McpAsyncServer server = McpServer.async(transport)
