@@ -8,6 +8,9 @@ import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.ProcessRef;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.UsageReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,10 +48,20 @@ final class RunSink implements EventSink {
   @Override
   public void emit(RunEvent event, long sourcePosition) {
     try {
-      pipeline.accept(run, event, EventPipeline.Origin.BACKEND, sourcePosition);
+      RunEvent explained = FullDisk.explain(event, this::usableBytes);
+      pipeline.accept(run, explained, EventPipeline.Origin.BACKEND, sourcePosition);
     } catch (RuntimeException e) {
       LOG.error("run {}: could not record a {} event; ending the run", run.runId, event.type(), e);
       commits.fail(run, e);
+    }
+  }
+
+  /** @return the usable bytes of the file system of the run's private directory */
+  private long usableBytes() {
+    try {
+      return Files.getFileStore(store.privateDirectory(run.record())).getUsableSpace();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
