@@ -111,7 +111,13 @@ public final class OrchMcpServer implements AutoCloseable {
     OutputStream protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     System.setOut(System.err);
     // read stdin and answer initialize first, then start the rest (issue 8: start-up)
-    EarlyInput input = EarlyInput.start(System.in, protocolOut, HANDSHAKE);
+    // a client that ends stdin during start-up with nothing left to answer is not kept waiting for the rest of it
+    // (SPEC §10: exit within 1 s of EOF). No run was started by this process yet; a half-built engine ends as after a
+    // kill, which the store and re-attachment tolerate (KillLoopIT)
+    EarlyInput input = EarlyInput.start(System.in, protocolOut, HANDSHAKE, () -> {
+      System.err.println("orch-mcp: stdin ended during start-up with nothing to answer; exiting");
+      System.exit(0);
+    });
     String level = System.getenv("ORCH_LOG_LEVEL");
     if (level != null && !level.isBlank()) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.trim().toLowerCase(java.util.Locale.ROOT));

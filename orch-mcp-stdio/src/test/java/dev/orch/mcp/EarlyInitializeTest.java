@@ -16,6 +16,7 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -183,6 +184,38 @@ class EarlyInitializeTest {
           + "\"capabilities\":{}," + CLIENT_INFO + "}}");
       assertThat(JSON.readTree(s.fromServer.next()).at("/result/protocolVersion").asText()).isEqualTo("2025-06-18");
       assertThat(s.fromServer.poll(200)).as("nothing more").isNull();
+    }
+  }
+
+  @Test
+  @DisplayName("stdin ending during start-up: the hook runs when only the early-answered initialize and notifications "
+      + "came, not when a request is owed or the transport has taken over")
+  void endDuringStartUp() throws Exception {
+    String init = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+        + "\"2025-06-18\",\"capabilities\":{}," + CLIENT_INFO + "}}";
+    String notification = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
+    assertThat(hookRan(List.of(init, notification, ""), false)).isTrue();
+    assertThat(hookRan(List.of(init, notification, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}"),
+        false)).isFalse();
+    assertThat(hookRan(List.of(init, "not json"), false)).isFalse();
+    assertThat(hookRan(List.of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}"), false)).isFalse();
+    assertThat(hookRan(List.of(init), true)).isFalse();
+  }
+
+  /** Sends the lines, then EOF (after a hand-over when asked); @return whether the hook ran within 2 s. */
+  private boolean hookRan(List<String> lines, boolean handOverFirst) throws Exception {
+    try (Session s = new Session()) {
+      java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+      EarlyInput input = EarlyInput.start(s.in, s.fromServer, OrchMcpServer.HANDSHAKE, ran::countDown);
+      for (String line : lines) {
+        s.send(line);
+      }
+      s.fromServer.poll(500); // the early answer, when the first line gets one
+      if (handOverFirst) {
+        input.handOver();
+      }
+      s.toServer.close();
+      return ran.await(2, TimeUnit.SECONDS);
     }
   }
 

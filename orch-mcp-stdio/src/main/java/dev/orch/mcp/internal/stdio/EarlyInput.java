@@ -37,6 +37,9 @@ public final class EarlyInput implements LineSource {
   private boolean firstSeen;
   private Answered answered;
   private boolean ended;
+  /** True once a line was read that may need an answer (anything but the early-answered one and notifications). */
+  private boolean owed;
+  private final Runnable endedBeforeHandOver;
 
   /** The end of the input: EOF ({@code failure} null) or a read failure. */
   private record End(IOException failure) {
@@ -51,10 +54,11 @@ public final class EarlyInput implements LineSource {
   public record Answered(Object id, byte[] answer) {
   }
 
-  private EarlyInput(InputStream in, OutputStream out, Handshake handshake) {
+  private EarlyInput(InputStream in, OutputStream out, Handshake handshake, Runnable endedBeforeHandOver) {
     this.in = Objects.requireNonNull(in, "in");
     this.out = Objects.requireNonNull(out, "out");
     this.handshake = Objects.requireNonNull(handshake, "handshake");
+    this.endedBeforeHandOver = Objects.requireNonNull(endedBeforeHandOver, "endedBeforeHandOver");
   }
 
   /**
@@ -66,7 +70,24 @@ public final class EarlyInput implements LineSource {
    * @return the input, to give to {@link StdioTransportProvider}
    */
   public static EarlyInput start(InputStream in, OutputStream out, Handshake handshake) {
-    EarlyInput input = new EarlyInput(in, out, handshake);
+    return start(in, out, handshake, () -> { });
+  }
+
+  /**
+   * Starts reading {@code in} now; when the input ends before the transport took it over and nothing read needs an
+   * answer (only the early-answered {@code initialize}, notifications and blank lines came), runs
+   * {@code endedBeforeHandOver} on the reader thread — e.g. to exit at once instead of finishing a start-up nobody
+   * waits for (SPEC §10: exit within 1 s of stdin EOF).
+   *
+   * @param in the protocol input, e.g. stdin
+   * @param out the protocol output the early answer goes to
+   * @param handshake the server's initialize answer
+   * @param endedBeforeHandOver what to do then (it may exit the process)
+   * @return the input, to give to {@link StdioTransportProvider}
+   */
+  public static EarlyInput start(InputStream in, OutputStream out, Handshake handshake,
+      Runnable endedBeforeHandOver) {
+    EarlyInput input = new EarlyInput(in, out, handshake, endedBeforeHandOver);
     LineReader lines = new LineReader(in, StdioTransportProvider.MAX_LINE_BYTES);
     try {
       // A client usually writes initialize right after starting the process: when its bytes are there already,
@@ -140,6 +161,15 @@ public final class EarlyInput implements LineSource {
     } catch (IOException e) {
       item = new End(e);
     }
+    if (item instanceof End) {
+      boolean nothingOwed;
+      synchronized (lock) {
+        nothingOwed = !handedOver && !owed;
+      }
+      if (nothingOwed) {
+        endedBeforeHandOver.run();
+      }
+    }
     try {
       queue.put(item);
     } catch (InterruptedException e) {
@@ -150,7 +180,17 @@ public final class EarlyInput implements LineSource {
   }
 
   private void maybeAnswer(LineReader.Line line) {
-    if (firstSeen || line.tooLong() || InboundDecoder.blank(line.bytes())) {
+    if (line.tooLong()) {
+      markOwed();
+      return;
+    }
+    if (InboundDecoder.blank(line.bytes())) {
+      return;
+    }
+    if (firstSeen) {
+      if (!InitializeLine.isNotification(line.bytes())) {
+        markOwed();
+      }
       return;
     }
     firstSeen = true;
@@ -160,6 +200,7 @@ public final class EarlyInput implements LineSource {
       }
       InitializeLine.Request request = InitializeLine.parse(line.bytes());
       if (request == null) {
+        owed = true;
         return;
       }
       byte[] answer = InitializeLine.answer(request, handshake, Handshake.PROTOCOL_VERSIONS);
@@ -170,7 +211,14 @@ public final class EarlyInput implements LineSource {
         answered = new Answered(request.id(), answer);
       } catch (IOException e) {
         // the client is gone: the transport's own first write fails the same way and ends the session
+        owed = true;
       }
+    }
+  }
+
+  private void markOwed() {
+    synchronized (lock) {
+      owed = true;
     }
   }
 

@@ -88,6 +88,36 @@ final class InitializeLine {
   }
 
   /**
+   * @param line one input line
+   * @return true when the line is certainly a notification (one JSON object with {@code "jsonrpc":"2.0"}, a string
+   *     {@code method}, no {@code id}), which is never answered; false for anything else. Never throws.
+   */
+  static boolean isNotification(byte[] line) {
+    try (JsonParser p = JSON.createParser(line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      boolean jsonrpc = false;
+      boolean method = false;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        JsonToken v = p.nextToken();
+        switch (key) {
+          case "id" -> {
+            return false;
+          }
+          case "jsonrpc" -> jsonrpc = v == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
+          case "method" -> method = v == JsonToken.VALUE_STRING;
+          default -> p.skipChildren();
+        }
+      }
+      return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null && jsonrpc && method;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
    * Renders the whole answer line (without the line end) as the session's transport serializes it: {@code
    * {"jsonrpc":"2.0","id":…,"result":{"protocolVersion":…,"capabilities":…,"serverInfo":{"name":…,"version":…},
    * "instructions":…}}} (no instructions when the handshake has none).
