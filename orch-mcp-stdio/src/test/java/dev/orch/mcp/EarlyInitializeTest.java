@@ -189,7 +189,7 @@ class EarlyInitializeTest {
 
   @Test
   @DisplayName("stdin ending during start-up: the hook runs when only the early-answered initialize and notifications "
-      + "came, not when a request is owed or the transport has taken over")
+      + "came, not when a request is owed, nothing came, or the transport has taken over")
   void endDuringStartUp() throws Exception {
     String init = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
         + "\"2025-06-18\",\"capabilities\":{}," + CLIENT_INFO + "}}";
@@ -200,6 +200,7 @@ class EarlyInitializeTest {
     assertThat(hookRan(List.of(init, "not json"), false)).isFalse();
     assertThat(hookRan(List.of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"}"), false)).isFalse();
     assertThat(hookRan(List.of(init), true)).isFalse();
+    assertThat(hookRan(List.of(), false)).as("no line at all: the start goes on (and reports bad settings)").isFalse();
   }
 
   /** Sends the lines, then EOF (after a hand-over when asked); @return whether the hook ran within 2 s. */

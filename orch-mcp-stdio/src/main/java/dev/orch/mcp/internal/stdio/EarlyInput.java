@@ -74,10 +74,11 @@ public final class EarlyInput implements LineSource {
   }
 
   /**
-   * Starts reading {@code in} now; when the input ends before the transport took it over and nothing read needs an
-   * answer (only the early-answered {@code initialize}, notifications and blank lines came), runs
+   * Starts reading {@code in} now; when the input ends before the transport took it over, after an early-answered
+   * {@code initialize}, and nothing read needs an answer (only notifications and blank lines came after it), runs
    * {@code endedBeforeHandOver} on the reader thread — e.g. to exit at once instead of finishing a start-up nobody
-   * waits for (SPEC §10: exit within 1 s of stdin EOF).
+   * waits for (SPEC §10: exit within 1 s of stdin EOF). An input that ends with no line at all does not count (a
+   * start with stdin from {@code /dev/null} still builds everything, so a bad setting is still reported).
    *
    * @param in the protocol input, e.g. stdin
    * @param out the protocol output the early answer goes to
@@ -164,7 +165,7 @@ public final class EarlyInput implements LineSource {
     if (item instanceof End) {
       boolean nothingOwed;
       synchronized (lock) {
-        nothingOwed = !handedOver && !owed;
+        nothingOwed = !handedOver && !owed && answered != null;
       }
       if (nothingOwed) {
         endedBeforeHandOver.run();
