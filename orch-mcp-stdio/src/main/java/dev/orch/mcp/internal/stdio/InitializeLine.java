@@ -53,35 +53,20 @@ final class InitializeLine {
    */
   static Request parse(byte[] line) {
     try (JsonParser p = JSON.createParser(line)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return null;
-      }
-      Object id = null;
-      String version = null;
-      boolean jsonrpc = false;
-      boolean method = false;
-      Set<String> seen = new HashSet<>();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String key = p.currentName();
-        if (!seen.add(key)) {
-          return null;
-        }
-        JsonToken t = p.nextToken();
-        boolean ok = switch (key) {
-          case "jsonrpc" -> jsonrpc = t == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
-          case "method" -> method = t == JsonToken.VALUE_STRING && "initialize".equals(p.getText());
-          case "id" -> (id = id(p, t)) != null;
-          case "params" -> (version = params(p, t)) != null;
-          default -> false;
-        };
-        if (!ok) { // stop at the first thing outside the recognized shape
-          return null;
-        }
-      }
-      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-        return null;
-      }
-      return jsonrpc && method && id != null && version != null ? new Request(id, version) : null;
+      Object[] id = new Object[1];
+      String[] version = new String[1];
+      boolean[] jsonrpc = new boolean[1];
+      boolean[] method = new boolean[1];
+      // stops at the first thing outside the recognized shape
+      boolean ok = object(p, p.nextToken(), (key, t) -> switch (key) {
+        case "jsonrpc" -> jsonrpc[0] = t == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
+        case "method" -> method[0] = t == JsonToken.VALUE_STRING && "initialize".equals(p.getText());
+        case "id" -> (id[0] = id(p, t)) != null;
+        case "params" -> (version[0] = params(p, t)) != null;
+        default -> false;
+      });
+      return ok && p.nextToken() == null && jsonrpc[0] && method[0] && id[0] != null && version[0] != null
+          ? new Request(id[0], version[0]) : null;
     } catch (IOException | RuntimeException e) { // not JSON, invalid UTF-8, too deep: the session answers it
       return null;
     }
@@ -94,24 +79,18 @@ final class InitializeLine {
    */
   static boolean isNotification(byte[] line) {
     try (JsonParser p = JSON.createParser(line)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
-        return false;
-      }
-      boolean jsonrpc = false;
-      boolean method = false;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String key = p.currentName();
-        JsonToken v = p.nextToken();
-        switch (key) {
-          case "id" -> {
-            return false;
-          }
-          case "jsonrpc" -> jsonrpc = v == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
-          case "method" -> method = v == JsonToken.VALUE_STRING;
-          default -> p.skipChildren();
+      boolean[] jsonrpc = new boolean[1];
+      boolean[] method = new boolean[1];
+      boolean ok = object(p, p.nextToken(), (key, v) -> switch (key) {
+        case "id" -> false;
+        case "jsonrpc" -> jsonrpc[0] = v == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
+        case "method" -> method[0] = v == JsonToken.VALUE_STRING;
+        default -> {
+          p.skipChildren();
+          yield true;
         }
-      }
-      return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null && jsonrpc && method;
+      });
+      return ok && p.nextToken() == null && jsonrpc[0] && method[0];
     } catch (IOException | RuntimeException e) {
       return false;
     }
