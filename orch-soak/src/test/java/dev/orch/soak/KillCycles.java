@@ -92,6 +92,9 @@ final class KillCycles {
     ServerProcess s = ServerProcess.start(env.serverCommand(), serverEnv, env.logFile(name), false);
     try {
       s.initialize(Duration.ofSeconds(60));
+      // the kill moment is drawn from when tools are served, not from the early initialize answer: on a slow
+      // machine building the engine took longer than the whole 0.3-2.5 s window and no cycle had a live run
+      s.awaitServing(Duration.ofSeconds(60));
     } catch (TimeoutException | IOException e) {
       s.kill9();
       throw new IllegalStateException("the server did not start: " + e.getMessage() + "\n" + s.stderrTail(), e);

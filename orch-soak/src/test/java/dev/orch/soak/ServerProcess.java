@@ -77,6 +77,17 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
+   * Waits until the server serves tools: the answer to {@code initialize} can come before the engine is built (the
+   * early handshake answer), so a test that times something from "the server is up" asks for {@code tools/list}
+   * first.
+   *
+   * @throws TimeoutException when tools/list is not answered within the timeout
+   */
+  void awaitServing(Duration timeout) throws IOException, TimeoutException, InterruptedException {
+    await(request("tools/list", null), timeout, "tools/list");
+  }
+
+  /**
    * Sends a request.
    *
    * @return the whole JSON-RPC answer when it comes; fails with an IOException when the server's stdout ends first
