@@ -2,6 +2,7 @@ package dev.orch.core.internal;
 
 import dev.orch.core.EventType;
 import dev.orch.core.NormalizedEvent;
+import dev.orch.core.spi.EventArtifacts;
 import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes staged events durable in batches and publishes them (issue 8 item 1; SPEC §3 persist before publish).
  * One commit task runs at a time per run, on a shared executor: it drains the run's {@link RunJournal}, writes the
- * batch's artifacts and then its lines with one force ({@link dev.orch.core.spi.EventLog#append}), replaces run.json
+ * batch's artifacts (made durable together, {@link RunStore#writeArtifacts(RunRecord, List)}) and then its lines
+ * with one force ({@link dev.orch.core.spi.EventLog#append}), replaces run.json
  * when the status changed (before publishing, so memory and disk agree on the status), and only then publishes the
  * new record and events to readers. While one batch is being forced the next accumulates, so under load the cost
  * of a force is shared by many events and the latency stays about one force (≈ 1–2 ms on this class of disk).
@@ -130,11 +132,12 @@ final class GroupCommit {
     RunRecord before = run.record();
     List<LogEntry> entries = new ArrayList<>(batch.size());
     List<NormalizedEvent> events = new ArrayList<>(batch.size());
+    List<EventArtifacts> artifacts = new ArrayList<>();
     boolean saveNow = false;
     for (RunJournal.Entry e : batch) {
       if (e instanceof RunJournal.Staged s) {
         if (!s.artifacts().isEmpty()) {
-          store.writeArtifacts(before, s.event().seq(), s.event().type().wire(), s.artifacts());
+          artifacts.add(new EventArtifacts(s.event().seq(), s.event().type().wire(), s.artifacts()));
         }
         entries.add(new LogEntry(s.event(), s.position()));
         events.add(s.event());
@@ -142,6 +145,9 @@ final class GroupCommit {
       } else {
         saveNow = true;
       }
+    }
+    if (!artifacts.isEmpty()) {
+      store.writeArtifacts(before, artifacts); // durable before the lines that point to them
     }
     if (!entries.isEmpty()) {
       if (j.log == null) {

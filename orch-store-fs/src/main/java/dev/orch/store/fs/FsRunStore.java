@@ -10,6 +10,7 @@ import dev.orch.core.spi.ArtifactField;
 import dev.orch.core.spi.ArtifactManifest;
 import dev.orch.core.spi.ControlAnswer;
 import dev.orch.core.spi.ControlRequest;
+import dev.orch.core.spi.EventArtifacts;
 import dev.orch.core.spi.EventLog;
 import dev.orch.core.spi.InboxMessage;
 import dev.orch.core.spi.ProcessRef;
@@ -254,6 +255,14 @@ public final class FsRunStore implements RunStore {
   @Override
   public void writeArtifacts(RunRecord run, long seq, String eventType, List<ArtifactField> fields) {
     ArtifactFiles.write(runDir(run), seq, eventType, fields);
+  }
+
+  /** Forces each file and directory once for the whole batch ({@link ArtifactFiles#writeAll}). */
+  @Override
+  public void writeArtifacts(RunRecord run, List<EventArtifacts> events) {
+    if (!events.isEmpty()) {
+      ArtifactFiles.writeAll(runDir(run), events);
+    }
   }
 
   @Override

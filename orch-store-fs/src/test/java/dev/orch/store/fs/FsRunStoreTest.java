@@ -12,6 +12,7 @@ import dev.orch.core.RunStatus;
 import dev.orch.core.SessionId;
 import dev.orch.core.spi.ArtifactField;
 import dev.orch.core.spi.ArtifactManifest;
+import dev.orch.core.spi.EventArtifacts;
 import dev.orch.core.spi.InboxMessage;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunResult;
@@ -226,6 +227,63 @@ class FsRunStoreTest {
     System.arraycopy(text, 0, expected, 0, 65536 - 10);
     System.arraycopy(text, 65536, expected, 65536 - 10, 30);
     assertThat(store.readArtifact(run, m, "/output", 0, 65536 + 20)).isEqualTo(expected);
+  }
+
+  @Test
+  @DisplayName("a group commit's batch of artifacts: every event's chunks and manifest readable afterwards, no temporary"
+      + " file left, a second write of an event replaces its manifest")
+  void artifactBatch() throws Exception {
+    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
+    store.createRun(run).close();
+    byte[] big = "b".repeat(65536 + 7).getBytes(StandardCharsets.UTF_8);
+    byte[] json = "[1,2]".getBytes(StandardCharsets.UTF_8);
+    store.writeArtifacts(run, List.of(
+        new EventArtifacts(3, "command_finished", List.of(new ArtifactField("/output", "text/plain", big, big.length))),
+        new EventArtifacts(5, "tool_call", List.of(new ArtifactField("/input", "application/json", json, -1))),
+        new EventArtifacts(9, "command_finished", List.of(
+            new ArtifactField("/output", "text/plain", "nine".getBytes(StandardCharsets.UTF_8), 4)))));
+
+    ArtifactManifest three = store.readManifest(run, 3).orElseThrow();
+    assertThat(three.fields().get("/output").chunks()).extracting(ArtifactManifest.Chunk::file)
+        .containsExactly("output.0001.txt", "output.0002.txt");
+    assertThat(store.readArtifact(run, three, "/output", 0, 1 << 20)).isEqualTo(big);
+    assertThat(store.readArtifact(run, store.readManifest(run, 5).orElseThrow(), "/input", 0, 100)).isEqualTo(json);
+    ArtifactManifest nine = store.readManifest(run, 9).orElseThrow();
+    assertThat(store.readArtifact(run, nine, "/output", 0, 100)).asString(StandardCharsets.UTF_8).isEqualTo("nine");
+    assertThat(store.readManifest(run, 4)).isEmpty();
+    try (var files = Files.walk(runDir(run).resolve("artifacts"))) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+    }
+
+    store.writeArtifacts(run, List.of(new EventArtifacts(9, "command_finished", List.of(
+        new ArtifactField("/output", "text/plain", "again".getBytes(StandardCharsets.UTF_8), 5)))));
+    Path manifest = runDir(run).resolve("artifacts/000009-command_finished/manifest.json");
+    assertThat(JSON.readTree(manifest.toFile()).at("/fields/~1output/total_bytes").asInt()).isEqualTo(5);
+  }
+
+  @Test
+  @DisplayName("a batch with one unsafe name writes nothing; an I/O failure leaves no temporary manifest")
+  void artifactBatchFailures() throws Exception {
+    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
+    store.createRun(run).close();
+    byte[] b = {'x'};
+    assertThatThrownBy(() -> store.writeArtifacts(run, List.of(
+        new EventArtifacts(1, "reasoning", List.of(new ArtifactField("/a", "text/plain", b, 1))),
+        new EventArtifacts(2, "reasoning", List.of(new ArtifactField("/..", "text/plain", b, 1))))))
+        .isInstanceOf(OrchException.class).hasMessageContaining("would escape the artifact directory: ..");
+    assertThat(runDir(run).resolve("artifacts")).doesNotExist();
+
+    // the second event's directory cannot be created: a file has its name
+    Files.createDirectories(runDir(run).resolve("artifacts"));
+    Files.writeString(runDir(run).resolve("artifacts/000002-reasoning"), "in the way");
+    assertThatThrownBy(() -> store.writeArtifacts(run, List.of(
+        new EventArtifacts(1, "reasoning", List.of(new ArtifactField("/a", "text/plain", b, 1))),
+        new EventArtifacts(2, "reasoning", List.of(new ArtifactField("/a", "text/plain", b, 1))))))
+        .isInstanceOf(OrchException.class).hasMessageContaining("cannot write artifacts in");
+    try (var files = Files.walk(runDir(run).resolve("artifacts"))) {
+      assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"))
+          .noneMatch(n -> n.equals("manifest.json"));
+    }
   }
 
   @Test
