@@ -6,7 +6,7 @@ package dev.orch.bench;
  *
  * @param startupRuns counted server starts (median reported)
  * @param floodItems items of one events/s run
- * @param floodReps events/s runs (median reported)
+ * @param floodReps events/s runs after the warm-up run (median reported)
  * @param memoryRuns flood runs on one server for the RSS figures (RSS read after half and after all)
  * @param memoryItems items of each of those runs
  * @param listRuns runs in the cwd of the list_runs figure
@@ -20,7 +20,7 @@ public record Sizes(int startupRuns, int floodItems, int floodReps, int memoryRu
     int deepEvents, long artifactBytes, int wakeTicks, int tickMs, int repeats) {
 
   /** The sizes of issue 8. */
-  public static final Sizes FULL = new Sizes(5, 10_000, 3, 10, 5_000, 100_000, 1_000_000, 1L << 30, 200, 50, 10);
+  public static final Sizes FULL = new Sizes(5, 10_000, 5, 10, 5_000, 100_000, 1_000_000, 1L << 30, 200, 50, 10);
   /** The smoke mode: every row, in seconds. */
   public static final Sizes QUICK = new Sizes(1, 300, 1, 2, 100, 500, 5_000, 2L << 20, 4, 250, 2);
 
