@@ -54,6 +54,13 @@ class FsRunStoreTest {
     store.close();
   }
 
+  /** @return a queued run of agent1 in cwd, created in the store (its lease released) */
+  private RunRecord createdRun() {
+    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
+    store.createRun(run).close();
+    return run;
+  }
+
   private Path runDir(RunRecord run) {
     return run.cwd().resolve(".nanobot-orchestrator/runs").resolve(run.runId().value());
   }
@@ -78,8 +85,7 @@ class FsRunStoreTest {
   @Test
   @DisplayName("saveRun of a terminal run writes result.json: the result when completed, null otherwise")
   void resultJson() throws Exception {
-    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    store.createRun(run).close();
+    RunRecord run = createdRun();
     store.saveRun(run.withProgress(RunStatus.RUNNING, "Run started", 1, Records.now()));
     assertThat(runDir(run).resolve("result.json")).doesNotExist();
 
@@ -104,8 +110,7 @@ class FsRunStoreTest {
   @Test
   @DisplayName("a malformed run.json or session file is skipped in listings, never a crash")
   void malformedFilesSkipped() throws Exception {
-    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    store.createRun(run).close();
+    RunRecord run = createdRun();
     Path broken = Files.createDirectories(cwd.resolve(".nanobot-orchestrator/runs/broken"));
     Files.writeString(broken.resolve("run.json"), "{\"runId\": ");
     Files.createDirectories(cwd.resolve(".nanobot-orchestrator/sessions"));
@@ -168,8 +173,7 @@ class FsRunStoreTest {
   @Test
   @DisplayName("artifacts are chunked at 65536 bytes, described by a manifest, and read back across chunks")
   void artifacts() throws Exception {
-    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    store.createRun(run).close();
+    RunRecord run = createdRun();
     byte[] text = "é".repeat(40_000).getBytes(StandardCharsets.UTF_8);
     byte[] json = "{\"a\": 1}".getBytes(StandardCharsets.UTF_8);
     store.writeArtifacts(run, 12, "command_finished", List.of(
@@ -205,8 +209,7 @@ class FsRunStoreTest {
   @DisplayName("an artifact read spans chunks, stops at the stored end, and a chunk file shorter than its manifest says"
       + " gives the bytes that are there (the next chunk follows them)")
   void artifactReadsAcrossChunksAndShortFiles() throws Exception {
-    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    store.createRun(run).close();
+    RunRecord run = createdRun();
     byte[] text = new byte[3 * 65536 + 100];
     for (int i = 0; i < text.length; i++) {
       text[i] = (byte) ('a' + i % 26);
@@ -233,8 +236,7 @@ class FsRunStoreTest {
   @DisplayName("a group commit's batch of artifacts: every event's chunks and manifest readable afterwards, no temporary"
       + " file left, a second write of an event replaces its manifest")
   void artifactBatch() throws Exception {
-    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    store.createRun(run).close();
+    RunRecord run = createdRun();
     byte[] big = "b".repeat(65536 + 7).getBytes(StandardCharsets.UTF_8);
     byte[] json = "[1,2]".getBytes(StandardCharsets.UTF_8);
     store.writeArtifacts(run, List.of(
@@ -264,8 +266,7 @@ class FsRunStoreTest {
   @Test
   @DisplayName("a batch with one unsafe name writes nothing; an I/O failure leaves no temporary manifest")
   void artifactBatchFailures() throws Exception {
-    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    store.createRun(run).close();
+    RunRecord run = createdRun();
     byte[] b = {'x'};
     assertThatThrownBy(() -> store.writeArtifacts(run, List.of(
         new EventArtifacts(1, "reasoning", List.of(new ArtifactField("/a", "text/plain", b, 1))),
@@ -289,8 +290,7 @@ class FsRunStoreTest {
   @Test
   @DisplayName("pointers, event types and chunk names that would escape the artifact directory are refused")
   void artifactEscapes() {
-    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    store.createRun(run).close();
+    RunRecord run = createdRun();
     byte[] b = {1};
     assertThatThrownBy(() -> store.writeArtifacts(run, 1, "../x", List.of(new ArtifactField("/a", "text/plain", b, 1))))
         .isInstanceOf(OrchException.class);
@@ -341,8 +341,7 @@ class FsRunStoreTest {
   @Test
   @DisplayName("temp files left by a killed writer are removed when the run is opened; a fresh one is kept")
   void leftoverTempFilesRemoved() throws Exception {
-    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    store.createRun(run).close();
+    RunRecord run = createdRun();
     Path dir = runDir(run);
     Path old = dir.resolve(".run.json.1a2b3c.tmp");
     Path fresh = dir.resolve(".run.json.4d5e6f.tmp");
@@ -358,8 +357,7 @@ class FsRunStoreTest {
   @Test
   @DisplayName("run documents (attach, spawn) are stored atomically next to run.json and read back")
   void runDocuments() throws Exception {
-    RunRecord run = Records.queuedRun(cwd, SessionId.random(), "agent1");
-    store.createRun(run).close();
+    RunRecord run = createdRun();
     assertThat(store.readDocument(run, "attach")).isEmpty();
     var doc = JSON.createObjectNode().put("pid", 42);
     store.saveDocument(run, "attach", doc);
