@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param seq the event's seq (≥ 1)
  * @param eventType the event's wire type, e.g. {@code command_finished}
- * @param fields the fields to store, at least one
+ * @param fields the fields to store
  */
 public record EventArtifacts(long seq, String eventType, List<ArtifactField> fields) {
   /** @throws NullPointerException for a null type or fields; IllegalArgumentException for seq &lt; 1 */
