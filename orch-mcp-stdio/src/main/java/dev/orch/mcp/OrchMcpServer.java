@@ -195,7 +195,6 @@ public final class OrchMcpServer implements AutoCloseable {
   private static OrchMcpServer start(Orchestrator orchestrator, ObjectMapper mapper,
       Function<RequestGuard, StdioTransportProvider> transports, int maxConcurrentCalls) {
     ResultRenderer renderer = new ResultRenderer(mapper);
-    mapper.registerModule(renderer.module());
     ExecutorService executor = ToolExecutors.create(maxConcurrentCalls);
     List<String> backendIds = orchestrator.backends().stream().map(BackendDescriptor::id).toList();
     List<ToolBinding> bindings = new ArrayList<>(new RunTools(orchestrator, renderer).bindings());

@@ -64,53 +64,26 @@ class ResultLimitsTest {
   }
 
   @Test
-  @DisplayName("a long text escaped once from its UTF-8 bytes is the JSON string Jackson writes (same bytes without"
-      + " characters outside the BMP, the same string once parsed with them)")
-  void escapeMatchesJackson() throws Exception {
-    java.util.SplittableRandom random = new java.util.SplittableRandom(13);
-    String alphabet = "ab\"\\/\n\t\r\b\f\u0001\u001f\u007f\u00e9\u07ff\u0800\u20ac\u2028 {}:,";
-    for (int i = 0; i < 3_000; i++) {
+  @DisplayName("the size bound that spares fits() the walk over a text is never below the exact count")
+  void maxJsonStringBytesBoundsTheCount() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(12);
+    String alphabet = "a\"\\\n\u0001\u001f\u00e9\u20ac\ud83d\ude00";
+    for (String worst : List.of("", "\u0001".repeat(1000), "\ud83d\ude00".repeat(500), "\"\\".repeat(300))) {
+      assertThat(ResultRenderer.jsonStringBytes(worst)).isLessThanOrEqualTo(
+          ResultRenderer.maxJsonStringBytes(worst.length()));
+    }
+    assertThat(ResultRenderer.jsonStringBytes("\u0001".repeat(1000)))
+        .isEqualTo(ResultRenderer.maxJsonStringBytes(1000));
+    for (int i = 0; i < 2_000; i++) {
       StringBuilder b = new StringBuilder();
       int len = random.nextInt(0, 80);
       for (int k = 0; k < len; k++) {
         b.append(alphabet.charAt(random.nextInt(alphabet.length())));
       }
       String text = b.toString();
-      byte[] jackson = JSON.writeValueAsBytes(text);
-      byte[] ours = ResultRenderer.escape(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      assertThat(new String(ours, java.nio.charset.StandardCharsets.UTF_8)).as(text)
-          .isEqualTo(new String(jackson, 1, jackson.length - 2, java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(ResultRenderer.jsonStringBytes(text)).as(text).isLessThanOrEqualTo(
+          ResultRenderer.maxJsonStringBytes(text.length()));
     }
-    String astral = "smile \ud83d\ude00 \"quoted\"\n";
-    byte[] ours = ResultRenderer.escape(astral.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    assertThat(JSON.readValue("\"" + new String(ours, java.nio.charset.StandardCharsets.UTF_8) + "\"", String.class))
-        .isEqualTo(astral);
-  }
-
-  @Test
-  @DisplayName("a long result's text goes to the wire from the bytes escaped while rendering: the same JSON-RPC bytes"
-      + " as Jackson's own escaping, once; a second write of the same result falls back to Jackson")
-  void longTextWrittenFromItsEscape() throws Exception {
-    ObjectMapper plain = new ObjectMapper();
-    ObjectMapper wired = new ObjectMapper();
-    ResultRenderer renderer = new ResultRenderer(wired);
-    wired.registerModule(renderer.module());
-    ObjectNode payload = plain.createObjectNode().put("run_id", "r");
-    com.fasterxml.jackson.databind.node.ArrayNode events = payload.putArray("events");
-    for (int i = 0; i < 200; i++) {
-      events.addObject().put("seq", i).put("text", "step " + i + ": \"quoted\" \\ tab\t é € \u2028")
-          .putObject("data").put("nested", "line\nbreak");
-    }
-    io.modelcontextprotocol.spec.McpSchema.CallToolResult result = renderer.success(payload);
-    String text = ((io.modelcontextprotocol.spec.McpSchema.TextContent) result.content().get(0)).text();
-    assertThat(text).hasSizeGreaterThan(ResultRenderer.ESCAPE_ONCE_CHARS).isEqualTo(renderer.prettyText(payload));
-    assertThat(renderer.escaped.holds(text)).isTrue();
-    byte[] first = wired.writeValueAsBytes(result);
-    assertThat(renderer.escaped.holds(text)).as("taken by the write").isFalse();
-    byte[] expected = plain.writeValueAsBytes(result);
-    assertThat(first).isEqualTo(expected);
-    assertThat(wired.writeValueAsBytes(result)).isEqualTo(expected);
-    assertThat(wired.readTree(first).at("/content/0/text").asText()).isEqualTo(text);
   }
 
   @Test
