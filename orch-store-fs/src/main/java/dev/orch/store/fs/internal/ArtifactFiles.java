@@ -48,7 +48,8 @@ public final class ArtifactFiles {
    * its event directory) is written; each of those files is forced once; each manifest is renamed to
    * {@code manifest.json}; each event directory, the artifacts directory and (when that was new) the run directory
    * is forced once. A {@code manifest.json} thus never exists before its chunks are durable, and an event costs two
-   * file forces and one directory force instead of four forces when its events came one by one.
+   * file forces and one directory force instead of four forces when its events came one by one, and the forces of
+   * each step are issued together ({@link ConcurrentForces}).
    *
    * @param runDir the run directory
    * @param events the events, in seq order
@@ -83,20 +84,14 @@ public final class ArtifactFiles {
         written.add(temp);
         manifests.add(manifest);
       }
-      for (Path file : written) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-          ch.force(true);
-        }
-      }
+      ConcurrentForces.files(written);
       for (Path temp : manifestTemps) {
         Files.move(temp, temp.resolveSibling("manifest.json"), StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
       }
       manifestTemps.clear();
-      for (Path dir : eventDirs) {
-        AtomicFiles.fsyncDirectory(dir);
-      }
-      AtomicFiles.fsyncDirectory(artifacts);
+      eventDirs.add(artifacts);
+      ConcurrentForces.directories(eventDirs);
       if (newArtifactsDir) {
         AtomicFiles.fsyncDirectory(runDir);
       }
