@@ -126,12 +126,12 @@ public final class OrchBench {
       report.skip(memoryRows, "--only");
     }
     if (only.contains("events")) {
-      section(report, List.of(Row.EVENTS), () -> {
+      section(report, List.of(Row.EVENTS, Row.EVENTS_COLD), () -> {
         new Flood(env, sizes, report).eventsPerSecond();
         return 0L;
       });
     } else {
-      report.skip(List.of(Row.EVENTS), "--only");
+      report.skip(List.of(Row.EVENTS, Row.EVENTS_COLD), "--only");
     }
     List<Row> scaleRows = List.of(Row.LIST_RUNS, Row.POLL_DEEP, Row.ARTIFACT, Row.ARTIFACT_RSS, Row.WAKE_LOCAL,
         Row.WAKE_CROSS);
@@ -209,8 +209,9 @@ public final class OrchBench {
       try (Server reader = Server.start(env.launcher(), serverEnv, env.workDir().resolve("artifact-server.log"), true)) {
         scale.measureArtifact(reader);
       }
-      try (Server other = Server.start(env.launcher(), serverEnv, env.workDir().resolve("scale-other.log"))) {
-        new Wake(sizes, report).measure(server, other, env.dir("wake-cwd"));
+      try (Server owner = Server.start(env.launcher(), serverEnv, env.workDir().resolve("wake-owner.log"), true);
+          Server other = Server.start(env.launcher(), serverEnv, env.workDir().resolve("wake-other.log"), true)) {
+        new Wake(sizes, report).measure(owner, other, env.dir("wake-cwd"));
       }
     }
   }

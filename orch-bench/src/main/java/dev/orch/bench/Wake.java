@@ -1,25 +1,30 @@
 package dev.orch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
- * Long-poll wake-up latency (issue 8 item 4): a fake codex prints one agent message every few ms; two clients
- * long-poll the run with {@code limit: 1}, one through the server that owns the run, one through a second server
- * process on the same cwd and home. Latency = the client's clock when the answer is read − the event's
- * {@code ts} (set by the engine when it accepted the event; millisecond resolution, so figures read up to 1 ms
- * high), counted only for events the poll was already waiting for (a client that falls behind measures its own lag).
- * Baseline: the round trip of a get_run on the same server.
+ * Long-poll wake-up latency (issue 8 item 4): a fake codex prints one agent message every few ms and a client
+ * long-polls the run with {@code limit: 1}: first through the server that owns the run, then (a second run, so that
+ * the two pollers do not compete for the two CPUs) through a second server process on the same cwd and home.
+ * Latency = the client's clock when the answer is read − the event's {@code ts} (set by the engine when it accepted
+ * the event; millisecond resolution, so figures read up to 1 ms high), counted only for events the poll was already waiting for (a client that falls behind measures its own lag).
+ * The clients are the SDK's {@code McpSyncClient} over {@link LineClientTransport} (as in the events row).
+ * Baselines in the same run: the round trip of a get_run on the same server, and the disk's floor under every
+ * wake-up (an event is published only once it is durable, SPEC §3): appending one line to a file and forcing it,
+ * once every tick, in the same directory.
  */
 final class Wake {
   private final Sizes sizes;
@@ -35,28 +40,59 @@ final class Wake {
    * @param other a second server process on the same store
    * @param cwd the run's cwd
    */
-  void measure(Server owner, Server other, Path cwd) throws InterruptedException, ExecutionException {
-    String run = owner.spawnCodex(cwd, "tick " + sizes.wakeTicks() + " " + sizes.tickMs());
-    ExecutorService pollers = Executors.newFixedThreadPool(2);
-    try {
-      Future<List<Double>> local = pollers.submit(() -> follow(owner, run));
-      Future<List<Double>> cross = pollers.submit(() -> follow(other, run));
-      List<Double> l = local.get();
-      List<Double> c = cross.get();
-      List<Double> rt = new ArrayList<>();
+  void measure(Server owner, Server other, Path cwd) throws InterruptedException, IOException {
+    String ticks = "tick " + sizes.wakeTicks() + " " + sizes.tickMs();
+    List<Double> l = follow(owner, owner.spawnCodex(cwd, ticks));
+    String run = owner.spawnCodex(cwd, ticks);
+    List<Double> c = follow(other, run);
+    List<Double> rt = new ArrayList<>();
+    for (int i = 0; i < Math.max(20, sizes.wakeTicks()); i++) {
+      long t0 = System.nanoTime();
+      owner.call("get_run", Server.args().put("run_id", run));
+      rt.add((System.nanoTime() - t0) / 1e6);
+    }
+    List<Double> force = appendAndForce(cwd.resolve("wake-baseline.jsonl"));
+    String base = "get_run round trip p50 " + Report.ms(Stats.median(rt)) + " p99 " + Report.ms(Stats.percentile(rt,
+        99)) + "; append + force of one line every " + baselineGapMs() + " ms p50 " + Report.ms(Stats.median(force))
+        + " p99 " + Report.ms(Stats.percentile(force, 99));
+    String detail = sizes.wakeTicks() + " events, one every " + sizes.tickMs() + " ms, polls with limit 1; %d of them"
+        + " found the poll waiting";
+    report.put(Row.WAKE_LOCAL, result(l, rt, base, detail));
+    report.put(Row.WAKE_CROSS, result(c, rt, base, detail));
+  }
+
+  /**
+   * The disk's part of a wake-up: one line appended and forced ({@code fdatasync}) every tick, as the committer
+   * does for a lone event.
+   *
+   * @return the time of each append + force, ms
+   */
+  private List<Double> appendAndForce(Path file) throws IOException, InterruptedException {
+    List<Double> out = new ArrayList<>();
+    byte[] line = ("{\"seq\":1,\"type\":\"agent_message\",\"ts\":\"2026-01-01T00:00:00.000Z\",\"data\":{\"text\":"
+        + "\"1764633600000\"}}\n").getBytes(StandardCharsets.UTF_8);
+    Files.deleteIfExists(file);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND)) {
       for (int i = 0; i < Math.max(20, sizes.wakeTicks()); i++) {
         long t0 = System.nanoTime();
-        owner.call("get_run", Server.args().put("run_id", run));
-        rt.add((System.nanoTime() - t0) / 1e6);
+        ByteBuffer buf = ByteBuffer.wrap(line);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(false);
+        out.add((System.nanoTime() - t0) / 1e6);
+        Thread.sleep(baselineGapMs());
       }
-      String base = "get_run round trip p50 " + Report.ms(Stats.median(rt)) + " p99 " + Report.ms(Stats.percentile(rt, 99));
-      String detail = sizes.wakeTicks() + " events, one every " + sizes.tickMs() + " ms, polls with limit 1; %d of them"
-          + " found the poll waiting";
-      report.put(Row.WAKE_LOCAL, result(l, rt, base, detail));
-      report.put(Row.WAKE_CROSS, result(c, rt, base, detail));
     } finally {
-      pollers.shutdownNow();
+      Files.deleteIfExists(file);
     }
+    return out;
+  }
+
+  /** @return the pause between the baseline's lines: the tick, at most 50 ms (the smoke mode ticks slowly) */
+  private int baselineGapMs() {
+    return Math.min(sizes.tickMs(), 50);
   }
 
   private static Report.Result result(List<Double> latencies, List<Double> roundTrips, String base, String detail) {
