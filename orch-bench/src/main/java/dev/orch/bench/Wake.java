@@ -20,7 +20,8 @@ import java.util.Locale;
  * long-polls the run with {@code limit: 1}: first through the server that owns the run, then (a second run, so that
  * the two pollers do not compete for the two CPUs) through a second server process on the same cwd and home.
  * Latency = the client's clock when the answer is read − the event's {@code ts} (set by the engine when it accepted
- * the event; millisecond resolution, so figures read up to 1 ms high), counted only for events the poll was already waiting for (a client that falls behind measures its own lag).
+ * the event; millisecond resolution, so figures read up to 1 ms high), counted only for events the poll was already
+ * waiting for (a client that falls behind measures its own lag).
  * The clients are the SDK's {@code McpSyncClient} over {@link LineClientTransport} (as in the events row).
  * Baselines in the same run: the round trip of a get_run on the same server, and the disk's floor under every
  * wake-up (an event is published only once it is durable, SPEC §3): appending one line to a file and forcing it,
