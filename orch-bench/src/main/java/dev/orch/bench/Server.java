@@ -142,6 +142,11 @@ public final class Server implements AutoCloseable {
     return JSON.valueToTree(r.structuredContent());
   }
 
+  /** Sends an MCP {@code ping} and waits for its answer (the protocol's cheapest round trip). */
+  public void ping() {
+    client.ping();
+  }
+
   /** @return a new empty arguments object */
   public static ObjectNode args() {
     return JSON.createObjectNode();

@@ -23,9 +23,10 @@ import java.util.Locale;
  * the event; millisecond resolution, so figures read up to 1 ms high), counted only for events the poll was already
  * waiting for (a client that falls behind measures its own lag).
  * The clients are the SDK's {@code McpSyncClient} over {@link LineClientTransport} (as in the events row).
- * Baselines in the same run: the round trip of a get_run on the same server, and the disk's floor under every
- * wake-up (an event is published only once it is durable, SPEC §3): appending one line to a file and forcing it,
- * once every tick, in the same directory.
+ * Baselines in the same run: the round trip of a get_run on the same server, of an MCP {@code ping} sent once every
+ * tick (the protocol's floor after the same idle gaps: a machine whose CPUs idle between ticks wakes slowly), and
+ * the disk's floor under every wake-up (an event is published only once it is durable, SPEC §3): appending one line
+ * to a file and forcing it, once every tick, in the same directory.
  */
 final class Wake {
   private final Sizes sizes;
@@ -52,9 +53,17 @@ final class Wake {
       owner.call("get_run", Server.args().put("run_id", run));
       rt.add((System.nanoTime() - t0) / 1e6);
     }
+    List<Double> ping = new ArrayList<>();
+    for (int i = 0; i < Math.max(20, sizes.wakeTicks()); i++) {
+      long t0 = System.nanoTime();
+      owner.ping();
+      ping.add((System.nanoTime() - t0) / 1e6);
+      Thread.sleep(baselineGapMs());
+    }
     List<Double> force = appendAndForce(cwd.resolve("wake-baseline.jsonl"));
     String base = "get_run round trip p50 " + Report.ms(Stats.median(rt)) + " p99 " + Report.ms(Stats.percentile(rt,
-        99)) + "; append + force of one line every " + baselineGapMs() + " ms p50 " + Report.ms(Stats.median(force))
+        99)) + "; MCP ping every " + baselineGapMs() + " ms p50 " + Report.ms(Stats.median(ping)) + " p99 "
+        + Report.ms(Stats.percentile(ping, 99)) + "; append + force of one line every " + baselineGapMs() + " ms p50 " + Report.ms(Stats.median(force))
         + " p99 " + Report.ms(Stats.percentile(force, 99));
     String detail = sizes.wakeTicks() + " events, one every " + sizes.tickMs() + " ms, polls with limit 1; %d of them"
         + " found the poll waiting";
