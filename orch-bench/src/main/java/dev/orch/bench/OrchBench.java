@@ -134,7 +134,7 @@ public final class OrchBench {
       report.skip(List.of(Row.EVENTS, Row.EVENTS_COLD), "--only");
     }
     List<Row> scaleRows = List.of(Row.LIST_RUNS, Row.POLL_DEEP, Row.ARTIFACT, Row.ARTIFACT_RSS, Row.WAKE_LOCAL,
-        Row.WAKE_CROSS);
+        Row.WAKE_API, Row.WAKE_CROSS);
     if (only.contains("scale")) {
       section(report, scaleRows, () -> {
         scale(env, sizes, report);
@@ -211,7 +211,7 @@ public final class OrchBench {
       }
       try (Server owner = Server.start(env.launcher(), serverEnv, env.workDir().resolve("wake-owner.log"), true);
           Server other = Server.start(env.launcher(), serverEnv, env.workDir().resolve("wake-other.log"), true)) {
-        new Wake(sizes, report).measure(owner, other, env.dir("wake-cwd"));
+        new Wake(sizes, report).measure(owner, other, env.dir("wake-cwd"), env.dir("wake-api-home"), env.fakeCodex());
       }
     }
   }

@@ -8,12 +8,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import dev.orch.core.EventPage;
+import dev.orch.core.EventType;
+import dev.orch.core.NormalizedEvent;
+import dev.orch.core.Orchestrator;
+import dev.orch.core.Role;
+import dev.orch.core.RunId;
+import dev.orch.core.RunRef;
+import dev.orch.core.SessionMode;
+import dev.orch.core.SpawnRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Long-poll wake-up latency (issue 8 item 4): a fake codex prints one agent message every few ms and a client
@@ -42,11 +54,13 @@ final class Wake {
    * @param other a second server process on the same store
    * @param cwd the run's cwd
    */
-  void measure(Server owner, Server other, Path cwd) throws InterruptedException, IOException {
+  void measure(Server owner, Server other, Path cwd, Path apiHome, Path fakeCodex) throws InterruptedException,
+      IOException {
     String ticks = "tick " + sizes.wakeTicks() + " " + sizes.tickMs();
     List<Double> l = follow(owner, owner.spawnCodex(cwd, ticks));
     String run = owner.spawnCodex(cwd, ticks);
     List<Double> c = follow(other, run);
+    List<Double> api = inProcess(apiHome, cwd, fakeCodex, ticks);
     List<Double> rt = new ArrayList<>();
     for (int i = 0; i < Math.max(20, sizes.wakeTicks()); i++) {
       long t0 = System.nanoTime();
@@ -68,7 +82,56 @@ final class Wake {
     String detail = sizes.wakeTicks() + " events, one every " + sizes.tickMs() + " ms, polls with limit 1; %d of them"
         + " found the poll waiting";
     report.put(Row.WAKE_LOCAL, result(l, rt, base, detail));
+    report.put(Row.WAKE_API, result(api, rt, base, detail.replace("polls with", "Orchestrator.poll with")
+        + "; an Orchestrator built in the benchmark JVM (file store, codex backend), after a warm-up run of 200 ticks"
+        + " 5 ms apart"));
     report.put(Row.WAKE_CROSS, result(c, rt, base, detail));
+  }
+
+  /**
+   * The wake-up through the Java API: an {@link Orchestrator} built in this JVM (its own home, the fake codex), a
+   * warm-up run of quick ticks (the engine's code is cold in this JVM; not counted), then a run of {@code ticks}
+   * followed with {@link Orchestrator#poll} ({@code limit} 1, up to 10 s).
+   *
+   * @return the latency of every agent_message the poll was already waiting for, ms
+   */
+  private static List<Double> inProcess(Path home, Path cwd, Path fakeCodex, String ticks) {
+    Map<String, String> environment = new HashMap<>(System.getenv());
+    environment.put("NANOBOT_ORCHESTRATOR_HOME", home.toString());
+    environment.put("ORCH_CODEX_EXECUTABLE", fakeCodex.toString());
+    try (Orchestrator orch = Orchestrator.builder().environment(environment).build()) {
+      follow(orch, spawn(orch, cwd, "tick 200 5"));
+      return follow(orch, spawn(orch, cwd, ticks));
+    }
+  }
+
+  private static RunId spawn(Orchestrator orch, Path cwd, String prompt) {
+    return orch.spawn(SpawnRequest.builder("codex", Role.WORKER, cwd.toString(), SessionMode.NEW).prompt(prompt)
+        .build()).runId();
+  }
+
+  private static List<Double> follow(Orchestrator orch, RunId run) {
+    List<Double> out = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      Instant sent = Instant.now();
+      EventPage page = orch.poll(RunRef.of(run), after, 1, Duration.ofSeconds(10));
+      Instant now = Instant.now();
+      for (NormalizedEvent e : page.events()) {
+        if (e.type() == EventType.AGENT_MESSAGE && !e.ts().isBefore(sent.truncatedTo(ChronoUnit.MILLIS))) {
+          out.add(latencyMs(now, e.ts()));
+        }
+      }
+      after = page.nextAfterSeq();
+      if (page.events().isEmpty() && page.status().isTerminal()) {
+        return out;
+      }
+    }
+  }
+
+  /** @return {@code now − ts}, ms, with {@code now}'s sub-millisecond part ({@code ts} has millisecond precision) */
+  private static double latencyMs(Instant now, Instant ts) {
+    return (now.toEpochMilli() - ts.toEpochMilli()) + (now.getNano() % 1_000_000) / 1e6;
   }
 
   /**
@@ -135,7 +198,7 @@ final class Wake {
       for (JsonNode e : page.path("events")) {
         Instant ts = Instant.parse(e.path("ts").asText());
         if ("agent_message".equals(e.path("type").asText()) && !ts.isBefore(sent.truncatedTo(ChronoUnit.MILLIS))) {
-          out.add((now.toEpochMilli() - ts.toEpochMilli()) + (now.getNano() % 1_000_000) / 1e6);
+          out.add(latencyMs(now, ts));
         }
       }
       after = page.path("next_after_seq").asLong();
