@@ -10,6 +10,8 @@ import dev.orch.core.spi.RunLease;
 import dev.orch.core.spi.RunRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,9 +50,8 @@ final class LiveRun {
 
   private RunRecord record;
   private long version;
-  private final ArrayDeque<NormalizedEvent> recent = new ArrayDeque<>();
-  /** The {@link #approxBytes} of each event in {@link #recent}, same order, and their sum. */
-  private final ArrayDeque<Integer> recentSizes = new ArrayDeque<>();
+  /** The window of recent events, oldest first, each with its {@link #approxBytes}; and the sum of those. */
+  private final ArrayDeque<Recent> recent = new ArrayDeque<>();
   private long recentBytes;
   volatile RunHandle handle;
   /** Guarded by saveLock: the version of the record last written to run.json, and when (System.nanoTime). */
@@ -108,20 +109,18 @@ final class LiveRun {
    * @param events newly durable events, oldest first
    */
   void publish(RunRecord r, List<NormalizedEvent> events) {
-    int[] sizes = new int[events.size()];
-    for (int i = 0; i < sizes.length; i++) {
-      sizes[i] = approxBytes(events.get(i));
+    List<Recent> added = new ArrayList<>(events.size());
+    for (NormalizedEvent e : events) {
+      added.add(new Recent(e, approxBytes(e)));
     }
     synchronized (lock) {
       record = r;
       version++;
-      for (int i = 0; i < sizes.length; i++) {
-        recent.addLast(events.get(i));
-        recentSizes.addLast(sizes[i]);
-        recentBytes += sizes[i];
+      for (Recent e : added) {
+        recent.addLast(e);
+        recentBytes += e.bytes();
         while (recent.size() > RECENT_EVENTS || (recentBytes > RECENT_BYTES && recent.size() > 1)) {
-          recent.removeFirst();
-          recentBytes -= recentSizes.removeFirst();
+          recentBytes -= recent.removeFirst().bytes();
         }
       }
       lock.notifyAll();
@@ -156,22 +155,29 @@ final class LiveRun {
   }
 
   /**
-   * @return events after {@code afterSeq} from memory, or null when the window does not reach back that far
-   *     (caller holds the lock)
+   * @return the first {@code limit} events after {@code afterSeq} from memory, oldest first (empty when there is
+   *     none yet), or null when the window does not reach back that far (caller holds the lock)
    */
   List<NormalizedEvent> recentAfter(long afterSeq, int limit) {
-    if (recent.isEmpty() || recent.peekFirst().seq() > afterSeq + 1) {
+    if (recent.isEmpty() || recent.peekFirst().event().seq() > afterSeq + 1) {
       return null;
     }
+    // newest first, so that a client that keeps up (a few events after its seq) never walks the whole window
     List<NormalizedEvent> out = new ArrayList<>();
-    for (NormalizedEvent e : recent) {
-      if (e.seq() > afterSeq) {
+    for (Iterator<Recent> it = recent.descendingIterator(); it.hasNext(); ) {
+      NormalizedEvent e = it.next().event();
+      if (e.seq() <= afterSeq) {
+        break;
+      }
+      if (e.seq() <= afterSeq + limit) {
         out.add(e);
-        if (out.size() == limit) {
-          break;
-        }
       }
     }
+    Collections.reverse(out);
     return out;
+  }
+
+  /** An event of the window and its {@link #approxBytes}. */
+  private record Recent(NormalizedEvent event, int bytes) {
   }
 }

@@ -58,6 +58,7 @@ class LiveRunTest {
     assertThat(after(oldest - 1, 1000)).hasSize(1000);
     assertThat(after(9_990, 1000)).extracting(NormalizedEvent::seq).containsExactly(9_991L, 9_992L, 9_993L, 9_994L,
         9_995L, 9_996L, 9_997L, 9_998L, 9_999L, 10_000L);
+    assertThat(after(5_000, 3)).extracting(NormalizedEvent::seq).containsExactly(5_001L, 5_002L, 5_003L);
     assertThat(after(10_000, 1000)).isEmpty();
     assertThat(after(oldest - 2, 1000)).as("the window does not reach back to seq %d", oldest - 1).isNull();
   }
