@@ -2,6 +2,7 @@ package dev.orch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -61,24 +62,11 @@ final class Wake {
     String run = owner.spawnCodex(cwd, ticks);
     List<Double> c = follow(other, run);
     List<Double> api = inProcess(apiHome, cwd, fakeCodex, ticks);
-    List<Double> rt = new ArrayList<>();
-    for (int i = 0; i < Math.max(20, sizes.wakeTicks()); i++) {
-      long t0 = System.nanoTime();
-      owner.call("get_run", Server.args().put("run_id", run));
-      rt.add((System.nanoTime() - t0) / 1e6);
-    }
-    List<Double> ping = new ArrayList<>();
-    for (int i = 0; i < Math.max(20, sizes.wakeTicks()); i++) {
-      long t0 = System.nanoTime();
-      owner.ping();
-      ping.add((System.nanoTime() - t0) / 1e6);
-      Thread.sleep(baselineGapMs());
-    }
+    List<Double> rt = timed(0, () -> owner.call("get_run", Server.args().put("run_id", run)));
+    List<Double> ping = timed(baselineGapMs(), owner::ping);
     List<Double> force = appendAndForce(cwd.resolve("wake-baseline.jsonl"));
-    String base = "get_run round trip p50 " + Report.ms(Stats.median(rt)) + " p99 " + Report.ms(Stats.percentile(rt,
-        99)) + "; MCP ping every " + baselineGapMs() + " ms p50 " + Report.ms(Stats.median(ping)) + " p99 "
-        + Report.ms(Stats.percentile(ping, 99)) + "; append + force of one line every " + baselineGapMs() + " ms p50 " + Report.ms(Stats.median(force))
-        + " p99 " + Report.ms(Stats.percentile(force, 99));
+    String base = "get_run round trip " + p50p99(rt) + "; MCP ping every " + baselineGapMs() + " ms " + p50p99(ping)
+        + "; append + force of one line every " + baselineGapMs() + " ms " + p50p99(force);
     String detail = sizes.wakeTicks() + " events, one every " + sizes.tickMs() + " ms, polls with limit 1; %d of them"
         + " found the poll waiting";
     report.put(Row.WAKE_LOCAL, result(l, rt, base, detail));
@@ -86,6 +74,21 @@ final class Wake {
         + "; an Orchestrator built in the benchmark JVM (file store, codex backend), after a warm-up run of 200 ticks"
         + " 5 ms apart"));
     report.put(Row.WAKE_CROSS, result(c, rt, base, detail));
+  }
+
+  /**
+   * @param gapMs pause after each call, ms
+   * @return the time of each of max(20, wake ticks) calls, ms
+   */
+  private List<Double> timed(long gapMs, Runnable call) throws InterruptedException {
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < Math.max(20, sizes.wakeTicks()); i++) {
+      long t0 = System.nanoTime();
+      call.run();
+      out.add((System.nanoTime() - t0) / 1e6);
+      Thread.sleep(gapMs);
+    }
+    return out;
   }
 
   /**
@@ -141,26 +144,25 @@ final class Wake {
    * @return the time of each append + force, ms
    */
   private List<Double> appendAndForce(Path file) throws IOException, InterruptedException {
-    List<Double> out = new ArrayList<>();
     byte[] line = ("{\"seq\":1,\"type\":\"agent_message\",\"ts\":\"2026-01-01T00:00:00.000Z\",\"data\":{\"text\":"
         + "\"1764633600000\"}}\n").getBytes(StandardCharsets.UTF_8);
     Files.deleteIfExists(file);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND)) {
-      for (int i = 0; i < Math.max(20, sizes.wakeTicks()); i++) {
-        long t0 = System.nanoTime();
-        ByteBuffer buf = ByteBuffer.wrap(line);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
+      return timed(baselineGapMs(), () -> {
+        try {
+          ByteBuffer buf = ByteBuffer.wrap(line);
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
+          ch.force(false);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
-        ch.force(false);
-        out.add((System.nanoTime() - t0) / 1e6);
-        Thread.sleep(baselineGapMs());
-      }
+      });
     } finally {
       Files.deleteIfExists(file);
     }
-    return out;
   }
 
   /** @return the pause between the baseline's lines: the tick, at most 50 ms (the smoke mode ticks slowly) */
