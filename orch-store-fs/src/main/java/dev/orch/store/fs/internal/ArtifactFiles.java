@@ -15,11 +15,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Set;
 
 /**
  * Artifact files of one run (SPEC §5): {@code artifacts/<seq6>-<event_type>/<stem>.<NNNN>.txt|json} chunks of
@@ -78,9 +79,10 @@ public final class ArtifactFiles {
         Files.createDirectories(dir);
         eventDirs.add(dir);
         ArtifactManifest manifest = new ArtifactManifest(e.seq(), e.eventType(), writeChunks(dir, e, written));
-        Path temp = dir.resolve(".manifest.json." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        Path temp = AtomicFiles.tempFor(dir.resolve("manifest.json"));
         manifestTemps.add(temp);
-        writeFile(temp, JsonSupport.pretty(ManifestJson.toJson(manifest)), 0, -1, StandardOpenOption.CREATE_NEW);
+        writeFile(temp, ByteBuffer.wrap(JsonSupport.pretty(ManifestJson.toJson(manifest))),
+            StandardOpenOption.CREATE_NEW);
         written.add(temp);
         manifests.add(manifest);
       }
@@ -123,7 +125,8 @@ public final class ArtifactFiles {
         int len = Math.min(ArtifactManifest.CHUNK_BYTES, content.length - from);
         String name = chunkName(f.fileStem(), i + 1, ext);
         Path file = dir.resolve(name);
-        writeFile(file, content, from, len, StandardOpenOption.TRUNCATE_EXISTING);
+        writeFile(file, ByteBuffer.wrap(content, from, len), StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING);
         written.add(file);
         chunks.add(new ArtifactManifest.Chunk(name, len));
       }
@@ -139,19 +142,11 @@ public final class ArtifactFiles {
     return stem + "." + "0000".substring(Math.min(4, n.length())) + n + ext;
   }
 
-  /**
-   * Creates (or truncates) and writes a file without forcing it.
-   *
-   * @param len bytes from {@code from}, or -1 for the rest of {@code data}
-   * @param mode {@code CREATE_NEW} or {@code TRUNCATE_EXISTING} (with create)
-   */
-  private static void writeFile(Path file, byte[] data, int from, int len, StandardOpenOption mode)
-      throws IOException {
-    int n = len < 0 ? data.length - from : len;
-    try (FileChannel ch = mode == StandardOpenOption.CREATE_NEW
-        ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
-        : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
-      AtomicFiles.writeFully(ch, ByteBuffer.wrap(data, from, n));
+  /** Opens {@code file} for writing with {@code options} and writes {@code data} without forcing it. */
+  private static void writeFile(Path file, ByteBuffer data, StandardOpenOption... options) throws IOException {
+    Set<StandardOpenOption> open = EnumSet.of(StandardOpenOption.WRITE, options);
+    try (FileChannel ch = FileChannel.open(file, open)) {
+      AtomicFiles.writeFully(ch, data);
     }
   }
 

@@ -30,8 +30,7 @@ public final class AtomicFiles {
    */
   public static void replace(Path target, byte[] data) {
     Path dir = target.toAbsolutePath().getParent();
-    Path tmp = dir.resolve("." + target.getFileName() + "."
-        + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    Path tmp = tempFor(target.toAbsolutePath());
     try {
       Files.createDirectories(dir);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -48,6 +47,15 @@ public final class AtomicFiles {
       }
       throw StoreErrors.io("cannot write", target, e);
     }
+  }
+
+  /**
+   * @return a fresh temporary name beside {@code target}: {@code .<name>.<random hex>.tmp} (listings skip it,
+   *     {@link Leftovers} removes it when a killed process left it behind)
+   */
+  public static Path tempFor(Path target) {
+    return target.resolveSibling("." + target.getFileName() + "."
+        + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
   }
 
   /** Writes every remaining byte of {@code buf} at the channel's position. */
