@@ -20,7 +20,6 @@ import dev.orch.core.SessionMode;
 import dev.orch.core.SpawnRequest;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -32,9 +31,11 @@ import java.util.Map;
  * Long-poll wake-up latency (issue 8 item 4): a fake codex prints one agent message every few ms and a client
  * long-polls the run with {@code limit: 1}: first through the server that owns the run, then (a second run, so that
  * the two pollers do not compete for the two CPUs) through a second server process on the same cwd and home.
- * Latency = the client's clock when the answer is read − the event's {@code ts} (set by the engine when it accepted
- * the event; millisecond resolution, so figures read up to 1 ms high), counted only for events the poll was already
- * waiting for (a client that falls behind measures its own lag).
+ * Latency = the client's clock when the answer is read − the time the fake CLI printed the event (its text: epoch
+ * ms with microseconds, from Node's {@code performance.timeOrigin + performance.now()}), so it covers the CLI's
+ * pipe, the engine, the disk and the protocol, at microsecond resolution (the event's own {@code ts}, set when the
+ * engine accepted it, has millisecond resolution and would read up to 1 ms high). Counted only for events printed
+ * while the poll was already waiting (a client that falls behind measures its own lag).
  * The clients are the SDK's {@code McpSyncClient} over {@link LineClientTransport} (as in the events row).
  * Baselines in the same run: the round trip of a get_run on the same server, of an MCP {@code ping} sent once every
  * tick (the protocol's floor after the same idle gaps: a machine whose CPUs idle between ticks wakes slowly), and
@@ -121,8 +122,8 @@ final class Wake {
       EventPage page = orch.poll(RunRef.of(run), after, 1, Duration.ofSeconds(10));
       Instant now = Instant.now();
       for (NormalizedEvent e : page.events()) {
-        if (e.type() == EventType.AGENT_MESSAGE && !e.ts().isBefore(sent.truncatedTo(ChronoUnit.MILLIS))) {
-          out.add(latencyMs(now, e.ts()));
+        if (e.type() == EventType.AGENT_MESSAGE) {
+          sample(out, sent, now, e.data().path("text").asText());
         }
       }
       after = page.nextAfterSeq();
@@ -132,9 +133,25 @@ final class Wake {
     }
   }
 
-  /** @return {@code now − ts}, ms, with {@code now}'s sub-millisecond part ({@code ts} has millisecond precision) */
-  private static double latencyMs(Instant now, Instant ts) {
-    return (now.toEpochMilli() - ts.toEpochMilli()) + (now.getNano() % 1_000_000) / 1e6;
+  /**
+   * Adds {@code now − printed} to {@code out} when the fake CLI printed the event ({@code text}: epoch ms with a
+   * fraction) after the poll was {@code sent}.
+   */
+  static void sample(List<Double> out, Instant sent, Instant now, String text) {
+    double printed;
+    try {
+      printed = Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("a tick's text is not the time the fake CLI printed it: " + text, e);
+    }
+    if (printed >= epochMs(sent)) {
+      out.add(epochMs(now) - printed);
+    }
+  }
+
+  /** @return the instant as epoch ms with its sub-millisecond part */
+  static double epochMs(Instant t) {
+    return t.getEpochSecond() * 1000.0 + t.getNano() / 1e6;
   }
 
   /**
@@ -186,8 +203,8 @@ final class Wake {
   /**
    * Long-polls the run to its end.
    *
-   * @return the latency of every agent_message the poll was already waiting for when the engine accepted it, ms
-   *     (an event accepted before the poll was sent measures the client's lag, not a wake-up, and is left out)
+   * @return the latency of every agent_message the poll was already waiting for when the CLI printed it, ms (an
+   *     event printed before the poll was sent measures the client's lag, not a wake-up, and is left out)
    */
   private static List<Double> follow(Server server, String run) {
     List<Double> out = new ArrayList<>();
@@ -198,9 +215,8 @@ final class Wake {
           .put("limit", 1).put("wait_ms", 10_000));
       Instant now = Instant.now();
       for (JsonNode e : page.path("events")) {
-        Instant ts = Instant.parse(e.path("ts").asText());
-        if ("agent_message".equals(e.path("type").asText()) && !ts.isBefore(sent.truncatedTo(ChronoUnit.MILLIS))) {
-          out.add(latencyMs(now, ts));
+        if ("agent_message".equals(e.path("type").asText())) {
+          sample(out, sent, now, e.path("data").path("text").asText());
         }
       }
       after = page.path("next_after_seq").asLong();

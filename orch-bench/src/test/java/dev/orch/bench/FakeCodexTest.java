@@ -43,14 +43,20 @@ class FakeCodexTest {
   }
 
   @Test
-  @DisplayName("ticks: one agent message per interval whose text is the epoch ms it was printed at")
+  @DisplayName("ticks: one agent message per interval whose text is the epoch ms (with microseconds) it was printed at")
   void tick() throws Exception {
-    long before = System.currentTimeMillis();
+    double before = Wake.epochMs(java.time.Instant.now());
     List<JsonNode> lines = run("tick 3 5");
+    double after = Wake.epochMs(java.time.Instant.now());
     assertThat(lines).hasSize(3 + 3);
+    double previous = before;
     for (JsonNode l : lines.subList(2, 5)) {
       assertThat(l.path("item").path("type").asText()).isEqualTo("agent_message");
-      assertThat(Long.parseLong(l.path("item").path("text").asText())).isGreaterThanOrEqualTo(before);
+      String text = l.path("item").path("text").asText();
+      assertThat(text).matches("\\d{13}\\.\\d{3}");
+      double printed = Double.parseDouble(text);
+      assertThat(printed).isGreaterThan(previous).isLessThanOrEqualTo(after);
+      previous = printed;
     }
     assertThat(lines.get(5).path("type").asText()).isEqualTo("turn.completed");
   }
