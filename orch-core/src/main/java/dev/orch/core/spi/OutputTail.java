@@ -7,16 +7,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Follows a growing output file the way {@code tail -f} does, for {@link AgentProcess}: reads to the end, delivers
- * every complete line with the byte offset of its first byte, sleeps 2 ms when nothing is new and doubles the pause
- * up to 20 ms while the file stays quiet, and stops once {@code ended} says the writer is gone and the file is
- * drained (a last line without newline is delivered then). Runs on one thread ({@link #run}); {@link #stop()} ends
- * it early without the end callback (detach).
+ * every complete line with the byte offset of its first byte, and when nothing is new waits for a change in the
+ * file's directory ({@link DirectoryWatch}: the new output is read at once) or at most 2 ms, doubling that timer up
+ * to 20 ms while the file stays quiet (the fallback when change events are missing); stops once {@code ended} says
+ * the writer is gone and the file is drained (a last line without newline is delivered then). Runs on one thread
+ * ({@link #run}); {@link #stop()} ends it early without the end callback (detach).
  */
 final class OutputTail implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(OutputTail.class);
@@ -44,6 +46,9 @@ final class OutputTail implements Runnable {
   private final BooleanSupplier ended;
   private final Sink sink;
   private volatile boolean stopped;
+  /** Set by a change in the file's directory, cleared by the wait that sees it; guarded by itself. */
+  private final Object changes = new Object();
+  private boolean changed;
   private byte[] pending = new byte[8192];
   private int pendingLength;
   private long lineStart;
@@ -64,10 +69,47 @@ final class OutputTail implements Runnable {
   /** Ends {@link #run} at its next step without reporting the end. */
   void stop() {
     stopped = true;
+    changed();
+  }
+
+  /** A change in the file's directory: the waiting {@link #run} reads again now. */
+  private void changed() {
+    synchronized (changes) {
+      changed = true;
+      changes.notifyAll();
+    }
+  }
+
+  /** Waits until {@link #changed} or for {@code ms}, whichever comes first, and consumes the change. */
+  private void awaitChange(long ms) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    synchronized (changes) {
+      while (!changed) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        TimeUnit.NANOSECONDS.timedWait(changes, left);
+      }
+      changed = false;
+    }
   }
 
   @Override
   public void run() {
+    DirectoryWatch watch = DirectoryWatch.shared();
+    Path dir = file.toAbsolutePath().getParent();
+    DirectoryWatch.Registration registration = watch == null || dir == null ? null : watch.watch(dir, this::changed);
+    try {
+      follow();
+    } finally {
+      if (registration != null) {
+        registration.close();
+      }
+    }
+  }
+
+  private void follow() {
     long pos = from;
     lineStart = from;
     ByteBuffer buf = ByteBuffer.allocate(CHUNK);
@@ -92,7 +134,7 @@ final class OutputTail implements Runnable {
           }
           return;
         }
-        Thread.sleep(idle);
+        awaitChange(idle);
         idle = Math.min(MAX_IDLE_MS, idle * 2);
       }
     } catch (InterruptedException e) {
