@@ -35,12 +35,24 @@ public final class ToolExecutors {
    */
   public static ExecutorService create(int maxThreads) {
     AtomicInteger n = new AtomicInteger();
-    ThreadFactory factory = r -> {
-      Thread t = new Thread(r, "orch-tool-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
+    ThreadFactory factory = r -> new ToolThread(r, "orch-tool-" + n.incrementAndGet());
     return new Pool(maxThreads, factory);
+  }
+
+  /**
+   * @return true for a thread of an executor made here: it runs one tool call at a time and may wait for the client
+   *     to read that call's answer (the stdio transport lets it write the answer itself)
+   */
+  public static boolean isToolThread(Thread t) {
+    return t instanceof ToolThread;
+  }
+
+  /** A daemon thread of a tool executor (recognized by {@link #isToolThread}). */
+  private static final class ToolThread extends Thread {
+    ToolThread(Runnable r, String name) {
+      super(r, name);
+      setDaemon(true);
+    }
   }
 
   /** Counts calls submitted and not finished, so the queue knows whether an idle thread exists. */

@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -68,7 +69,8 @@ import reactor.core.publisher.Mono;
  *       (the SDK's async server runs tool work on its own schedulers).</li>
  *   <li><b>Writer</b> ({@link LineWriter}, thread {@code orch-mcp-stdout}): the only writer of stdout. Answers,
  *       notifications and server-to-client requests may be sent from any thread at any rate; each is serialized by
- *       the sender, queued, and written whole on its own line in submission order.
+ *       the sender, queued, and written whole on its own line in submission order; a tool call's thread writes its
+ *       own answer when nothing is queued (one thread hand-off fewer, see {@link LineWriter}).
  *       {@link McpServerTransport#sendMessage} completes once the message is queued (as the SDK's transport did) and fails only after the output is gone.
  *       A write failure (the client closed its end) ends the session like EOF does instead of spinning.</li>
  *   <li>Error answers are checked by {@link ProtocolErrors} before they are written: no exception texts or class
@@ -111,7 +113,20 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
    * @param guard checks requests before the session handles them ({@link RequestGuard#NONE} for none)
    */
   public StdioTransportProvider(ObjectMapper mapper, InputStream in, OutputStream out, RequestGuard guard) {
-    this(mapper, new LineReader(Objects.requireNonNull(in, "in"), MAX_LINE_BYTES), out, null, guard);
+    this(mapper, in, out, guard, t -> false);
+  }
+
+  /**
+   * As {@link #StdioTransportProvider(ObjectMapper, InputStream, OutputStream, RequestGuard)}, with the threads that
+   * write their own messages when the output is idle ({@link LineWriter}: tool-call threads, never the reader or the
+   * dispatcher).
+   *
+   * @param mayWaitForOutput true for a thread that may block while the client does not read
+   */
+  public StdioTransportProvider(ObjectMapper mapper, InputStream in, OutputStream out, RequestGuard guard,
+      Predicate<Thread> mayWaitForOutput) {
+    this(mapper, new LineReader(Objects.requireNonNull(in, "in"), MAX_LINE_BYTES), out, null, guard,
+        mayWaitForOutput);
   }
 
   /**
@@ -123,13 +138,16 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
    * @param mapper the protocol JSON mapper (also given to the MCP server builder)
    * @param input the input, whose output this transport then writes to; nothing else may write to it
    * @param guard checks requests before the session handles them ({@link RequestGuard#NONE} for none)
+   * @param mayWaitForOutput true for a thread that may write its own messages and block while the client does not
+   *     read ({@link LineWriter})
    */
-  public StdioTransportProvider(ObjectMapper mapper, EarlyInput input, RequestGuard guard) {
-    this(mapper, input, input.output(), input.handOver(), guard);
+  public StdioTransportProvider(ObjectMapper mapper, EarlyInput input, RequestGuard guard,
+      Predicate<Thread> mayWaitForOutput) {
+    this(mapper, input, input.output(), input.handOver(), guard, mayWaitForOutput);
   }
 
   private StdioTransportProvider(ObjectMapper mapper, LineSource source, OutputStream out,
-      EarlyInput.Answered answered, RequestGuard guard) {
+      EarlyInput.Answered answered, RequestGuard guard, Predicate<Thread> mayWaitForOutput) {
     Objects.requireNonNull(mapper, "mapper");
     this.compact = mapper.writer().without(SerializationFeature.INDENT_OUTPUT);
     this.jsonMapper = new JacksonMcpJsonMapper(mapper);
@@ -138,7 +156,7 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
     this.guard = Objects.requireNonNull(guard, "guard");
     this.earlyId.set(answered == null ? null : answered.id());
     this.earlyAnswer = answered == null ? null : answered.answer();
-    this.writer = new LineWriter(out, daemon("orch-mcp-stdout"), this::outputFailed);
+    this.writer = new LineWriter(out, daemon("orch-mcp-stdout"), mayWaitForOutput, this::outputFailed);
     this.dispatch = Executors.newSingleThreadExecutor(daemon("orch-mcp-dispatch"));
   }
 

@@ -128,6 +128,121 @@ class LineWriterTest {
     assertThat(lines[49]).isEqualTo("m49");
   }
 
+  @Test
+  @DisplayName("a thread that may wait for the output writes its own line when the output is idle; other threads "
+      + "hand theirs to the writer thread")
+  void directWrite() throws Exception {
+    GatedSink sink = new GatedSink();
+    sink.open.countDown();
+    LineWriter writer = new LineWriter(sink, factory(), t -> t.getName().startsWith("tool-"), e -> { });
+    List<String> callbackThreads = new CopyOnWriteArrayList<>();
+    Thread tool = new Thread(() -> writer.submit(bytes("answer"),
+        () -> callbackThreads.add(Thread.currentThread().getName())), "tool-1");
+    tool.start();
+    tool.join();
+    Thread other = new Thread(() -> writer.submit(bytes("notification"), null), "committer-1");
+    other.start();
+    other.join();
+    assertThat(writer.drain(10_000)).isTrue();
+    assertThat(sink.text()).isEqualTo("answer\nnotification\n");
+    assertThat(sink.lineThreads).containsExactly("tool-1", "test-writer");
+    assertThat(callbackThreads).containsExactly("tool-1");
+    writer.close();
+  }
+
+  @Test
+  @DisplayName("a client that stops reading blocks at most the one thread writing directly: later lines of any "
+      + "thread are queued at once and written after it, in order, when the client reads again")
+  void stalledClient() throws Exception {
+    GatedSink sink = new GatedSink();
+    LineWriter writer = new LineWriter(sink, factory(), t -> t.getName().startsWith("tool-"), e -> { });
+    Thread first = new Thread(() -> writer.submit(bytes("first"), null), "tool-1");
+    first.start();
+    assertThat(sink.writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    // the output is stuck in the first write; these must return without waiting for it
+    java.util.concurrent.ExecutorService others = java.util.concurrent.Executors.newFixedThreadPool(2, r ->
+        new Thread(r, "tool-2"));
+    java.util.concurrent.Future<Boolean> second = others.submit(() -> writer.submit(bytes("second"), null));
+    assertThat(second.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    java.util.concurrent.Future<Boolean> third = others.submit(() -> writer.submit(bytes("third"), null));
+    assertThat(third.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(writer.submit(bytes("fourth"), null)).isTrue();
+    assertThat(first.isAlive()).as("the direct writer waits for the client").isTrue();
+    assertThat(writer.drain(200)).isFalse();
+    sink.open.countDown();
+    assertThat(writer.drain(10_000)).isTrue();
+    first.join(10_000);
+    assertThat(sink.text()).isEqualTo("first\nsecond\nthird\nfourth\n");
+    assertThat(sink.lineThreads).containsExactly("tool-1", "test-writer", "test-writer", "test-writer");
+    others.shutdown();
+    writer.close();
+  }
+
+  @Test
+  @DisplayName("a write failure on a direct write is reported once; later lines are refused")
+  void directFailure() throws Exception {
+    List<IOException> failures = new CopyOnWriteArrayList<>();
+    OutputStream broken = new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("Broken pipe");
+      }
+    };
+    LineWriter writer = new LineWriter(broken, factory(), t -> true, failures::add);
+    AtomicInteger calls = new AtomicInteger();
+    assertThat(writer.submit(bytes("lost"), calls::incrementAndGet)).isTrue();
+    assertThat(writer.drain(10_000)).isTrue();
+    assertThat(failures).hasSize(1);
+    assertThat(calls.get()).isZero();
+    assertThat(writer.submit(bytes("later"), calls::incrementAndGet)).isFalse();
+    writer.close();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * An output that holds every write until {@link #open} is counted down (a client that does not read), and records
+   * which thread wrote each line.
+   */
+  private static final class GatedSink extends OutputStream {
+    final java.util.concurrent.CountDownLatch open = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+    final List<String> lineThreads = new CopyOnWriteArrayList<>();
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      writing.countDown();
+      try {
+        open.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+      synchronized (bytes) {
+        for (int i = off; i < off + len; i++) {
+          if (b[i] == '\n') {
+            lineThreads.add(Thread.currentThread().getName());
+          }
+        }
+        bytes.write(b, off, len);
+      }
+    }
+
+    String text() {
+      synchronized (bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+      }
+    }
+  }
+
   /** A line of 8–64 KiB whose every byte depends on (thread, seq): a torn or mixed line cannot match. */
   private static byte[] line(int thread, int seq) {
     String head = thread + ":" + seq + ":";
