@@ -34,8 +34,9 @@ import java.util.Map;
  * Latency = the client's clock when the answer is read − the time the fake CLI printed the event (its text: epoch
  * ms with microseconds, from Node's {@code performance.timeOrigin + performance.now()}), so it covers the CLI's
  * pipe, the engine, the disk and the protocol, at microsecond resolution (the event's own {@code ts}, set when the
- * engine accepted it, has millisecond resolution and would read up to 1 ms high). Counted only for events printed
- * while the poll was already waiting (a client that falls behind measures its own lag).
+ * engine accepted it, has millisecond resolution and would read up to 1 ms high; the detail gives the figures from
+ * it too). Counted only for events printed while the poll was already waiting (a client that falls behind measures
+ * its own lag).
  * The clients are the SDK's {@code McpSyncClient} over {@link LineClientTransport} (as in the events row).
  * Baselines in the same run: the round trip of a get_run on the same server, of an MCP {@code ping} sent once every
  * tick (the protocol's floor after the same idle gaps: a machine whose CPUs idle between ticks wakes slowly), and
@@ -59,10 +60,10 @@ final class Wake {
   void measure(Server owner, Server other, Path cwd, Path apiHome, Path fakeCodex) throws InterruptedException,
       IOException {
     String ticks = "tick " + sizes.wakeTicks() + " " + sizes.tickMs();
-    List<Double> l = follow(owner, owner.spawnCodex(cwd, ticks));
+    Samples l = follow(owner, owner.spawnCodex(cwd, ticks));
     String run = owner.spawnCodex(cwd, ticks);
-    List<Double> c = follow(other, run);
-    List<Double> api = inProcess(apiHome, cwd, fakeCodex, ticks);
+    Samples c = follow(other, run);
+    Samples api = inProcess(apiHome, cwd, fakeCodex, ticks);
     List<Double> rt = timed(0, () -> owner.call("get_run", Server.args().put("run_id", run)));
     List<Double> ping = timed(baselineGapMs(), owner::ping);
     List<Double> force = appendAndForce(cwd.resolve("wake-baseline.jsonl"));
@@ -99,7 +100,7 @@ final class Wake {
    *
    * @return the latency of every agent_message the poll was already waiting for, ms
    */
-  private static List<Double> inProcess(Path home, Path cwd, Path fakeCodex, String ticks) {
+  private static Samples inProcess(Path home, Path cwd, Path fakeCodex, String ticks) {
     Map<String, String> environment = new HashMap<>(System.getenv());
     environment.put("NANOBOT_ORCHESTRATOR_HOME", home.toString());
     environment.put("ORCH_CODEX_EXECUTABLE", fakeCodex.toString());
@@ -114,8 +115,8 @@ final class Wake {
         .build()).runId();
   }
 
-  private static List<Double> follow(Orchestrator orch, RunId run) {
-    List<Double> out = new ArrayList<>();
+  private static Samples follow(Orchestrator orch, RunId run) {
+    Samples out = new Samples();
     long after = 0;
     while (true) {
       Instant sent = Instant.now();
@@ -123,7 +124,7 @@ final class Wake {
       Instant now = Instant.now();
       for (NormalizedEvent e : page.events()) {
         if (e.type() == EventType.AGENT_MESSAGE) {
-          sample(out, sent, now, e.data().path("text").asText());
+          out.add(sent, now, e.data().path("text").asText(), e.ts());
         }
       }
       after = page.nextAfterSeq();
@@ -133,19 +134,28 @@ final class Wake {
     }
   }
 
-  /**
-   * Adds {@code now − printed} to {@code out} when the fake CLI printed the event ({@code text}: epoch ms with a
-   * fraction) after the poll was {@code sent}.
-   */
-  static void sample(List<Double> out, Instant sent, Instant now, String text) {
-    double printed;
-    try {
-      printed = Double.parseDouble(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalStateException("a tick's text is not the time the fake CLI printed it: " + text, e);
-    }
-    if (printed >= epochMs(sent)) {
-      out.add(epochMs(now) - printed);
+  /** The latencies of one row, ms: from the CLI's print (the figure) and from the engine's {@code ts} (detail). */
+  static final class Samples {
+    final List<Double> fromPrint = new ArrayList<>();
+    final List<Double> fromTs = new ArrayList<>();
+
+    /**
+     * Counts an event read at {@code now} when the fake CLI printed it ({@code text}: epoch ms with a fraction)
+     * after the poll was {@code sent}: {@code now − printed}, and {@code now − ts}.
+     *
+     * @throws IllegalStateException when the text is not a time
+     */
+    void add(Instant sent, Instant now, String text, Instant ts) {
+      double printed;
+      try {
+        printed = Double.parseDouble(text);
+      } catch (NumberFormatException e) {
+        throw new IllegalStateException("a tick's text is not the time the fake CLI printed it: " + text, e);
+      }
+      if (printed >= epochMs(sent)) {
+        fromPrint.add(epochMs(now) - printed);
+        fromTs.add(epochMs(now) - ts.toEpochMilli());
+      }
     }
   }
 
@@ -187,13 +197,16 @@ final class Wake {
     return Math.min(sizes.tickMs(), 50);
   }
 
-  private static Report.Result result(List<Double> latencies, List<Double> roundTrips, String base, String detail) {
+  private static Report.Result result(Samples samples, List<Double> roundTrips, String base, String detail) {
+    List<Double> latencies = samples.fromPrint;
     String d = String.format(Locale.ROOT, detail, latencies.size());
     if (latencies.isEmpty()) { // a client slower than the ticks (a very busy machine) never waits
       return new Report.Result("no sample: 0 events found the poll waiting", base, "—", d);
     }
     return new Report.Result(p50p99(latencies), base, Report.ratio(Stats.percentile(latencies, 99),
-        Stats.percentile(roundTrips, 99)) + " (p99)", d + "; max " + Report.ms(Collections.max(latencies)));
+        Stats.percentile(roundTrips, 99)) + " (p99)", d + "; max " + Report.ms(Collections.max(latencies))
+        + "; from the engine's ts instead (when it accepted the event; ms resolution, reads up to 1 ms high): "
+        + p50p99(samples.fromTs));
   }
 
   private static String p50p99(List<Double> v) {
@@ -206,8 +219,8 @@ final class Wake {
    * @return the latency of every agent_message the poll was already waiting for when the CLI printed it, ms (an
    *     event printed before the poll was sent measures the client's lag, not a wake-up, and is left out)
    */
-  private static List<Double> follow(Server server, String run) {
-    List<Double> out = new ArrayList<>();
+  private static Samples follow(Server server, String run) {
+    Samples out = new Samples();
     long after = 0;
     while (true) {
       Instant sent = Instant.now();
@@ -216,7 +229,7 @@ final class Wake {
       Instant now = Instant.now();
       for (JsonNode e : page.path("events")) {
         if ("agent_message".equals(e.path("type").asText())) {
-          sample(out, sent, now, e.path("data").path("text").asText());
+          out.add(sent, now, e.path("data").path("text").asText(), Instant.parse(e.path("ts").asText()));
         }
       }
       after = page.path("next_after_seq").asLong();
