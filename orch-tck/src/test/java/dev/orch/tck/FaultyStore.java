@@ -108,6 +108,11 @@ final class FaultyStore implements RunStore {
   }
 
   @Override
+  public java.util.Optional<dev.orch.core.spi.Subscription> watchEventLog(RunRecord run, Runnable onChange) {
+    return delegate.watchEventLog(run, onChange);
+  }
+
+  @Override
   public void writeArtifacts(RunRecord run, long seq, String eventType, List<ArtifactField> fields) {
     if (failAppends.test(run)) {
       throw fault("artifacts");

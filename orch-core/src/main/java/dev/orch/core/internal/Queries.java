@@ -15,11 +15,13 @@ import dev.orch.core.UsageQuery;
 import dev.orch.core.UsageSummary;
 import dev.orch.core.internal.sanitize.Utf8Slices;
 import dev.orch.core.spi.ArtifactManifest;
+import dev.orch.core.spi.ChangeSignal;
 import dev.orch.core.spi.RunFilter;
 import dev.orch.core.spi.RunPage;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.SessionRecord;
+import dev.orch.core.spi.Subscription;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,12 +29,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * Read-side operations: poll_events long-poll (live runs wake on the run's monitor within milliseconds; runs
- * owned by another process are watched through their log's size every {@value #DISK_POLL_MS} ms), list_runs,
- * get_event_artifact and list_agents (SPEC §2 tools 3, 6, 7, 8).
+ * owned by another process wake on the store's change notification ({@link RunStore#watchEventLog}) and are checked
+ * through their log's size every {@value #DISK_POLL_MS} ms besides), list_runs, get_event_artifact and list_agents
+ * (SPEC §2 tools 3, 6, 7, 8).
  */
 final class Queries {
   /** How often a run owned by another process is checked for new events while long-polling, ms. */
@@ -94,6 +98,17 @@ final class Queries {
   }
 
   private EventPage pollDisk(RunRecord r, long afterSeq, int limit, long deadline) {
+    ChangeSignal changes = new ChangeSignal();
+    Optional<Subscription> watch = System.nanoTime() - deadline < 0 ? store.watchEventLog(r, changes::raise)
+        : Optional.empty();
+    try {
+      return pollDisk(r, afterSeq, limit, deadline, changes);
+    } finally {
+      watch.ifPresent(Subscription::close);
+    }
+  }
+
+  private EventPage pollDisk(RunRecord r, long afterSeq, int limit, long deadline, ChangeSignal changes) {
     long version = -2;
     long lastStatusCheck = System.nanoTime();
     while (true) {
@@ -117,7 +132,7 @@ final class Queries {
         }
       }
       try {
-        Thread.sleep(DISK_POLL_MS);
+        changes.await(DISK_POLL_MS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return page(r, List.of(), afterSeq);

@@ -12,20 +12,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Tells followers of files when something in a directory was created or modified, so that {@link OutputTail} reads
  * an agent's new output as soon as it is written instead of at its next timed poll (issue 8: with the agent quiet
- * for tens of ms the tail's pause had grown to 20 ms, and an event reached a waiting poll 11 ms late at the median).
+ * for tens of ms the tail's pause had grown to 20 ms, and an event reached a waiting poll 11 ms late at the median),
+ * and a store can tell a long-poll of another process's run that its log grew ({@link RunStore#watchEventLog}).
  *
  * <p>Built on the JDK's {@link WatchService} (inotify on Linux): one service and one daemon thread
  * ({@code orch-dir-watch}) for the whole JVM, created on the first {@link #watch}, one watch per directory however
  * many followers it has. Notifications are hints only: a follower still re-reads on its own timer, so a file system
  * without change events (or a full inotify watch table) makes it as slow as before, never wrong. Thread-safe.
  */
-final class DirectoryWatch {
+public final class DirectoryWatch {
   private static final Logger LOG = LoggerFactory.getLogger(DirectoryWatch.class);
   private static final Object SHARED_LOCK = new Object();
   private static DirectoryWatch shared;
@@ -36,13 +38,6 @@ final class DirectoryWatch {
   /** Guarded by {@code this}. */
   private final Map<WatchKey, Watched> byKey = new HashMap<>();
 
-  /** What a follower holds while it is notified; closing it ends the notifications. */
-  interface Registration extends AutoCloseable {
-    /** Stops notifying this follower; idempotent. */
-    @Override
-    void close();
-  }
-
   private DirectoryWatch(WatchService service) {
     this.service = service;
     Thread t = new Thread(this::run, "orch-dir-watch");
@@ -50,18 +45,18 @@ final class DirectoryWatch {
     t.start();
   }
 
-  /** @return the JVM's watch, created on first use; null when the platform offers no watch service */
-  static DirectoryWatch shared() {
+  /** @return the JVM's watch, created on first use; empty when the platform offers no watch service */
+  public static Optional<DirectoryWatch> shared() {
     synchronized (SHARED_LOCK) {
       if (shared == null) {
         try {
           shared = new DirectoryWatch(FileSystems.getDefault().newWatchService());
         } catch (IOException | UnsupportedOperationException e) {
-          LOG.info("No directory watch service ({}); agent output is read on a timer only", e.toString());
-          return null;
+          LOG.info("No directory watch service ({}); files are followed on a timer only", e.toString());
+          return Optional.empty();
         }
       }
-      return shared;
+      return Optional.of(shared);
     }
   }
 
@@ -70,10 +65,11 @@ final class DirectoryWatch {
    * created or modified, until the registration is closed. Several changes may give one call.
    *
    * @param directory an existing directory
-   * @param onChange what to call
-   * @return the registration, or null when the directory cannot be watched (the caller keeps its timer only)
+   * @param onChange what to call, e.g. {@link ChangeSignal#raise}
+   * @return the registration; empty when the directory cannot be watched (missing, or the inotify watch table is
+   *     full): the caller keeps its timer only
    */
-  Registration watch(Path directory, Runnable onChange) {
+  public Optional<Subscription> watch(Path directory, Runnable onChange) {
     Objects.requireNonNull(onChange, "onChange");
     Path dir = directory.toAbsolutePath().normalize();
     synchronized (this) {
@@ -84,7 +80,7 @@ final class DirectoryWatch {
           key = dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
         } catch (IOException | RuntimeException e) {
           LOG.debug("Cannot watch {} ({}); its files are read on a timer only", dir, e.toString());
-          return null;
+          return Optional.empty();
         }
         w = new Watched(dir, key);
         byDirectory.put(dir, w);
@@ -92,7 +88,7 @@ final class DirectoryWatch {
       }
       w.listeners.add(onChange);
       Watched watched = w;
-      return new Registration() {
+      return Optional.of(new Subscription() {
         private boolean closed;
 
         @Override
@@ -110,7 +106,7 @@ final class DirectoryWatch {
             }
           }
         }
-      };
+      });
     }
   }
 

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +46,8 @@ final class OutputTail implements Runnable {
   private final BooleanSupplier ended;
   private final Sink sink;
   private volatile boolean stopped;
-  /** Set by a change in the file's directory, cleared by the wait that sees it; guarded by itself. */
-  private final Object changes = new Object();
-  private boolean changed;
+  /** Raised by a change in the file's directory (and by {@link #stop}). */
+  private final ChangeSignal changes = new ChangeSignal();
   private byte[] pending = new byte[8192];
   private int pendingLength;
   private long lineStart;
@@ -69,43 +68,18 @@ final class OutputTail implements Runnable {
   /** Ends {@link #run} at its next step without reporting the end. */
   void stop() {
     stopped = true;
-    changed();
-  }
-
-  /** A change in the file's directory: the waiting {@link #run} reads again now. */
-  private void changed() {
-    synchronized (changes) {
-      changed = true;
-      changes.notifyAll();
-    }
-  }
-
-  /** Waits until {@link #changed} or for {@code ms}, whichever comes first, and consumes the change. */
-  private void awaitChange(long ms) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
-    synchronized (changes) {
-      while (!changed) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        TimeUnit.NANOSECONDS.timedWait(changes, left);
-      }
-      changed = false;
-    }
+    changes.raise();
   }
 
   @Override
   public void run() {
-    DirectoryWatch watch = DirectoryWatch.shared();
     Path dir = file.toAbsolutePath().getParent();
-    DirectoryWatch.Registration registration = watch == null || dir == null ? null : watch.watch(dir, this::changed);
+    Optional<Subscription> watch = dir == null ? Optional.empty()
+        : DirectoryWatch.shared().flatMap(w -> w.watch(dir, changes::raise));
     try {
       follow();
     } finally {
-      if (registration != null) {
-        registration.close();
-      }
+      watch.ifPresent(Subscription::close);
     }
   }
 
@@ -134,7 +108,7 @@ final class OutputTail implements Runnable {
           }
           return;
         }
-        awaitChange(idle);
+        changes.await(idle);
         idle = Math.min(MAX_IDLE_MS, idle * 2);
       }
     } catch (InterruptedException e) {

@@ -85,6 +85,19 @@ public interface RunStore extends AutoCloseable {
    */
   long eventLogVersion(RunRecord run);
 
+  /**
+   * Asks to be told when the run's event log may have changed: a hint that lets a long-poll of a run another process
+   * owns read at once instead of at its next timed check of {@link #eventLogVersion} (which it keeps doing, so a
+   * missed or spurious call is harmless).
+   *
+   * @param run the run
+   * @param onChange called on a store thread after the log may have changed; must return at once
+   * @return the subscription to close when done; empty (the default) when this store cannot watch its logs
+   */
+  default Optional<Subscription> watchEventLog(RunRecord run, Runnable onChange) {
+    return Optional.empty();
+  }
+
   // ---- artifacts (SPEC §5) ------------------------------------------------------------------------------
 
   /** Writes the chunk files and manifest of one event's extracted fields. Must complete before the event is appended. */

@@ -23,11 +23,10 @@ class DirectoryWatchTest {
   @Test
   @DisplayName("a follower is called when a file is created and when it is appended to; after close it is not")
   void createdAndModified() throws Exception {
-    DirectoryWatch watch = DirectoryWatch.shared();
-    assertThat(watch).as("Linux offers inotify through the JDK's WatchService").isNotNull();
+    assertThat(DirectoryWatch.shared()).as("Linux offers inotify through the JDK's WatchService").isPresent();
+    DirectoryWatch watch = DirectoryWatch.shared().orElseThrow();
     Semaphore calls = new Semaphore(0);
-    DirectoryWatch.Registration r = watch.watch(dir, calls::release);
-    assertThat(r).isNotNull();
+    Subscription r = watch.watch(dir, calls::release).orElseThrow();
     Path out = dir.resolve("stdout.jsonl");
     Files.writeString(out, "{\"a\":1}\n");
     assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("called for the new file").isTrue();
@@ -41,7 +40,7 @@ class DirectoryWatchTest {
     // a change that a live follower would have seen within the timeout above is given time to arrive
     Path probe = Files.createTempDirectory(dir.getParent(), "probe");
     Semaphore probeCalls = new Semaphore(0);
-    DirectoryWatch.Registration p = watch.watch(probe, probeCalls::release);
+    Subscription p = watch.watch(probe, probeCalls::release).orElseThrow();
     Files.writeString(probe.resolve("x"), "x");
     assertThat(probeCalls.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
     p.close();
@@ -51,13 +50,13 @@ class DirectoryWatchTest {
   @Test
   @DisplayName("followers of one directory share one watch, each is called, and the watch ends with the last one")
   void sharedWatch() throws Exception {
-    DirectoryWatch watch = DirectoryWatch.shared();
+    DirectoryWatch watch = DirectoryWatch.shared().orElseThrow();
     int before = watch.watchedDirectories();
     Semaphore first = new Semaphore(0);
     Semaphore second = new Semaphore(0);
-    List<DirectoryWatch.Registration> regs = new ArrayList<>();
-    regs.add(watch.watch(dir, first::release));
-    regs.add(watch.watch(dir, second::release));
+    List<Subscription> regs = new ArrayList<>();
+    regs.add(watch.watch(dir, first::release).orElseThrow());
+    regs.add(watch.watch(dir, second::release).orElseThrow());
     assertThat(watch.watchedDirectories()).isEqualTo(before + 1);
     Files.write(dir.resolve("exit"), "0\n".getBytes(StandardCharsets.US_ASCII));
     assertThat(first.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
@@ -74,6 +73,6 @@ class DirectoryWatchTest {
   @Test
   @DisplayName("a directory that cannot be watched gives no registration (the follower keeps its timer)")
   void missingDirectory() {
-    assertThat(DirectoryWatch.shared().watch(dir.resolve("gone"), () -> { })).isNull();
+    assertThat(DirectoryWatch.shared().orElseThrow().watch(dir.resolve("gone"), () -> { })).isEmpty();
   }
 }

@@ -10,6 +10,7 @@ import dev.orch.core.spi.ArtifactField;
 import dev.orch.core.spi.ArtifactManifest;
 import dev.orch.core.spi.ControlAnswer;
 import dev.orch.core.spi.ControlRequest;
+import dev.orch.core.spi.DirectoryWatch;
 import dev.orch.core.spi.EventArtifacts;
 import dev.orch.core.spi.EventLog;
 import dev.orch.core.spi.InboxMessage;
@@ -20,6 +21,7 @@ import dev.orch.core.spi.RunPage;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.SessionRecord;
+import dev.orch.core.spi.Subscription;
 import dev.orch.store.fs.internal.ArtifactFiles;
 import dev.orch.store.fs.internal.AtomicFiles;
 import dev.orch.store.fs.internal.Catalog;
@@ -234,6 +236,18 @@ public final class FsRunStore implements RunStore {
     } catch (IOException e) {
       throw StoreErrors.io("cannot read events", file, e);
     }
+  }
+
+  /**
+   * Watches the run's directory ({@link DirectoryWatch}: inotify on Linux), where {@code events.jsonl} grows and
+   * {@code run.json} is replaced.
+   *
+   * @return empty when the directory cannot be watched
+   */
+  @Override
+  public Optional<Subscription> watchEventLog(RunRecord run, Runnable onChange) {
+    Path dir = runDir(run);
+    return DirectoryWatch.shared().flatMap(w -> w.watch(dir, onChange));
   }
 
   /** @return the size of {@code events.jsonl} in bytes, -1 when it does not exist */

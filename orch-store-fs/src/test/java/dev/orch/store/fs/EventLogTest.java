@@ -83,6 +83,25 @@ class EventLogTest extends OneRunStoreTest {
   }
 
   @Test
+  @DisplayName("a watch of the event log is told of appends made through another store on the same directory, "
+      + "until it is closed")
+  void watchSeesAppendsOfAnotherStore() throws Exception {
+    try (EventLog log = store.openEventLog(run)) {
+      append(log, 1, 1);
+    }
+    java.util.concurrent.Semaphore changes = new java.util.concurrent.Semaphore(0);
+    dev.orch.core.spi.Subscription watch = store.watchEventLog(run, changes::release).orElseThrow();
+    FsRunStore other = new FsRunStore(new FsStoreSettings(home, FsStoreSettings.DEFAULT_DIR_NAME));
+    try (EventLog log = other.openEventLog(run)) {
+      append(log, 2, 2);
+    }
+    assertThat(changes.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(store.readEvents(run, 1, 10)).extracting(NormalizedEvent::seq).containsExactly(2L);
+    watch.close();
+    watch.close();
+  }
+
+  @Test
   @DisplayName("sequential polling returns every event once, also while appends continue, and the version grows")
   void pollingWhileAppending() {
     assertThat(store.eventLogVersion(run)).isEqualTo(-1);
