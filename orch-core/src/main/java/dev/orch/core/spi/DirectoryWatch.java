@@ -74,6 +74,11 @@ public final class DirectoryWatch {
     Path dir = directory.toAbsolutePath().normalize();
     synchronized (this) {
       Watched w = byDirectory.get(dir);
+      if (w != null && !w.key.isValid()) { // the directory was deleted (and maybe made again): watch it anew
+        byDirectory.remove(dir);
+        byKey.remove(w.key);
+        w = null;
+      }
       if (w == null) {
         WatchKey key;
         try {
@@ -124,11 +129,15 @@ public final class DirectoryWatch {
         return;
       }
       key.pollEvents(); // which entry changed does not matter: every follower of the directory re-reads
-      key.reset();
+      boolean valid = key.reset();
       List<Runnable> listeners;
       synchronized (this) {
         Watched w = byKey.get(key);
         listeners = w == null ? List.of() : List.copyOf(w.listeners);
+        if (!valid && w != null) { // the directory is gone: its followers hear it once more, a new one watches anew
+          byKey.remove(key);
+          byDirectory.remove(w.dir, w);
+        }
       }
       for (Runnable r : listeners) {
         try {

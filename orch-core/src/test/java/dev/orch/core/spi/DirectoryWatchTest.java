@@ -71,6 +71,27 @@ class DirectoryWatchTest {
   }
 
   @Test
+  @DisplayName("a directory deleted and made again while a follower still holds its old registration is watched anew")
+  void recreatedDirectory() throws Exception {
+    DirectoryWatch watch = DirectoryWatch.shared().orElseThrow();
+    int before = watch.watchedDirectories();
+    Path agent = Files.createDirectories(dir.resolve("agent"));
+    Semaphore oldCalls = new Semaphore(0);
+    Subscription old = watch.watch(agent, oldCalls::release).orElseThrow();
+    Files.delete(agent);
+    assertThat(oldCalls.tryAcquire(10, TimeUnit.SECONDS)).as("the old follower hears of the deletion").isTrue();
+    Files.createDirectories(agent);
+    Semaphore calls = new Semaphore(0);
+    Subscription fresh = watch.watch(agent, calls::release).orElseThrow();
+    Files.writeString(agent.resolve("stdout.jsonl"), "{}\n");
+    assertThat(calls.tryAcquire(10, TimeUnit.SECONDS)).as("the new directory's changes reach the new follower")
+        .isTrue();
+    fresh.close();
+    old.close();
+    assertThat(watch.watchedDirectories()).as("nothing left watched").isEqualTo(before);
+  }
+
+  @Test
   @DisplayName("a directory that cannot be watched gives no registration (the follower keeps its timer)")
   void missingDirectory() {
     assertThat(DirectoryWatch.shared().orElseThrow().watch(dir.resolve("gone"), () -> { })).isEmpty();
