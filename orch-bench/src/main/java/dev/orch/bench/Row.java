@@ -37,10 +37,12 @@ public enum Row {
   ARTIFACT_RSS("artifact-rss", "server RSS before → at each quarter → after reading the whole artifact",
       "constant"),
   /** Long-poll wake-up, the run's own process. */
-  WAKE_LOCAL("wake-local", "long-poll wake-up (CLI prints the event → poll answer read), same process", "p99 ≤ 5 ms"),
+  WAKE_LOCAL("wake-local", "long-poll wake-up (CLI prints the event → poll answer read), same process",
+      "p99 ≤ 5 ms"),
   /** Long-poll wake-up through the Java API, the run's own JVM (no MCP, no stdio). */
   WAKE_API("wake-api",
-      "long-poll wake-up (CLI prints the event → poll returns) through the Java API, same JVM as the run", "p99 ≤ 5 ms"),
+      "long-poll wake-up (CLI prints the event → poll returns) through the Java API, same JVM as the run",
+      "p99 ≤ 5 ms"),
   /** Long-poll wake-up through another server process on the same cwd. */
   WAKE_CROSS("wake-cross",
       "long-poll wake-up (CLI prints the event → poll answer read), another server process on the same cwd",

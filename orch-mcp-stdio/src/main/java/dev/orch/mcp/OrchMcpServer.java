@@ -172,7 +172,8 @@ public final class OrchMcpServer implements AutoCloseable {
       int maxConcurrentCalls) {
     Objects.requireNonNull(orchestrator, "orchestrator");
     ObjectMapper mapper = new ObjectMapper();
-    return start(orchestrator, mapper, guard -> new StdioTransportProvider(mapper, in, out, guard, ToolExecutors::isToolThread),
+    return start(orchestrator, mapper,
+        guard -> new StdioTransportProvider(mapper, in, out, guard, ToolExecutors::isToolThread),
         maxConcurrentCalls);
   }
 
@@ -183,7 +184,8 @@ public final class OrchMcpServer implements AutoCloseable {
   static OrchMcpServer start(Orchestrator orchestrator, EarlyInput input, int maxConcurrentCalls) {
     Objects.requireNonNull(orchestrator, "orchestrator");
     ObjectMapper mapper = new ObjectMapper();
-    return start(orchestrator, mapper, guard -> new StdioTransportProvider(mapper, input, guard, ToolExecutors::isToolThread),
+    return start(orchestrator, mapper,
+        guard -> new StdioTransportProvider(mapper, input, guard, ToolExecutors::isToolThread),
         maxConcurrentCalls);
   }
 

@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Output.</b> One reader thread tails {@code stdout.jsonl} ({@link OutputTail}: complete lines with their byte
  * offsets, read as soon as the directory reports a change, else after 2–20 ms pauses when idle) and reports the end
- * once the exit file exists, or the wrapper and the agent's group are gone, and the file is drained. Exit code: the exit file; else the wrapper's own status when this process
- * is its parent and it exited normally; else {@code null} (unknown: the wrapper was killed).
+ * once the exit file exists, or the wrapper and the agent's group are gone, and the file is drained. Exit code: the
+ * exit file; else the wrapper's own status when this process is its parent and it exited normally; else
+ * {@code null} (unknown: the wrapper was killed).
  *
  * <p>Signals go to the agent ({@link #interrupt()}), the group and the process tree ({@link #stop}). Linux only (it
  * relies on {@code /proc}, {@code setsid}, {@code mkfifo}); without {@code setsid} the agent shares Orch's group and

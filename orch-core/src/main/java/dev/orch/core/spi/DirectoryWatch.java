@@ -75,8 +75,7 @@ public final class DirectoryWatch {
     synchronized (this) {
       Watched w = byDirectory.get(dir);
       if (w != null && !w.key.isValid()) { // the directory was deleted (and maybe made again): watch it anew
-        byDirectory.remove(dir);
-        byKey.remove(w.key);
+        forget(w);
         w = null;
       }
       if (w == null) {
@@ -104,15 +103,20 @@ public final class DirectoryWatch {
             }
             closed = true;
             watched.listeners.remove(onChange);
-            if (watched.listeners.isEmpty() && byDirectory.get(watched.dir) == watched) {
-              byDirectory.remove(watched.dir);
-              byKey.remove(watched.key);
+            if (watched.listeners.isEmpty() && byKey.get(watched.key) == watched) {
+              forget(watched);
               watched.key.cancel();
             }
           }
         }
       });
     }
+  }
+
+  /** Drops a watched directory from both maps (the caller holds {@code this}). */
+  private void forget(Watched w) {
+    byKey.remove(w.key, w);
+    byDirectory.remove(w.dir, w);
   }
 
   /** @return how many directories are watched (for tests) */
@@ -135,8 +139,7 @@ public final class DirectoryWatch {
         Watched w = byKey.get(key);
         listeners = w == null ? List.of() : List.copyOf(w.listeners);
         if (!valid && w != null) { // the directory is gone: its followers hear it once more, a new one watches anew
-          byKey.remove(key);
-          byDirectory.remove(w.dir, w);
+          forget(w);
         }
       }
       for (Runnable r : listeners) {
