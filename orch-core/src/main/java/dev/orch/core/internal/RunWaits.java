@@ -9,6 +9,7 @@ import dev.orch.core.WaitMode;
 import dev.orch.core.WaitResult;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
+import dev.orch.core.spi.Subscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,10 @@ import java.util.List;
  * Joins several runs (SPEC §12.5 wait_runs): returns as soon as the wait mode's condition holds. Event-driven for
  * runs of this process: the engine calls {@link #changed} whenever a run's published status changes, which wakes
  * every waiter (one shared monitor with a generation counter, so no change is missed between a check and the wait).
- * Runs owned by another Orch process sharing the cwd are watched on disk: the size of their event log every
- * {@value #DISK_TICK_MS} ms, and their run.json re-read when the log grew (for a few ticks, as run.json follows the
- * log) and at least every {@value #DISK_STATUS_MS} ms. Thread-safe.
+ * Runs owned by another Orch process sharing the cwd are watched on disk: a change the store reports
+ * ({@link RunStore#watchEventLog}) wakes the waiters at once, and besides the size of their event log is checked every
+ * {@value #DISK_TICK_MS} ms; their run.json is re-read when the log grew (for a few ticks, as run.json follows the log)
+ * and at least every {@value #DISK_STATUS_MS} ms. Thread-safe.
  */
 final class RunWaits {
   /** Longest wait allowed, ms (the wait_ms limit). */
@@ -72,7 +74,22 @@ final class RunWaits {
       throw OrchException.invalid("wait_ms must be between 0 and " + MAX_WAIT_MS);
     }
     List<Watched> watched = resolve(refs);
-    long deadline = System.nanoTime() + wait.toNanos();
+    List<Subscription> watches = new ArrayList<>();
+    try {
+      if (!wait.isZero()) {
+        for (Watched w : watched) {
+          if (w.live == null && !w.record.status().isTerminal()) {
+            store.watchEventLog(w.record, this::changed).ifPresent(watches::add);
+          }
+        }
+      }
+      return await(watched, mode, System.nanoTime() + wait.toNanos(), listener);
+    } finally {
+      watches.forEach(Subscription::close);
+    }
+  }
+
+  private WaitResult await(List<Watched> watched, WaitMode mode, long deadline, WaitListener listener) {
     while (true) {
       long seen;
       synchronized (signal) {
