@@ -165,6 +165,26 @@ class StoreFaultTest {
   }
 
   @Test
+  @DisplayName("run.json cannot be replaced on the terminal event for a while: it is retried in the background and "
+      + "says completed once the store accepts writes again, with one terminal event in the log")
+  void terminalSaveRecovers() throws Exception {
+    store.failSaves = rec -> rec.status().isTerminal();
+    SpawnResult r = spawn(cwd, "complete");
+    assertThat(awaitStatus(orch, r, RunStatus.COMPLETED).status()).isEqualTo(RunStatus.COMPLETED);
+    Path runJson = runDir(r).resolve("run.json");
+    assertThat(Files.readString(runJson)).doesNotContain("\"status\": \"completed\"");
+
+    store.failSaves = rec -> false;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!Files.readString(runJson).contains("\"status\": \"completed\"") && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(Files.readString(runJson)).as("run.json, without any read of the run").contains(
+        "\"status\": \"completed\"");
+    assertThat(typesOnDisk(r)).containsExactly("run_started", "run_completed");
+  }
+
+  @Test
   @DisplayName("a non-terminal run.json replacement fails: the run ends failed (it can no longer be tracked)")
   void statusSaveFails() throws Exception {
     store.failSaves = rec -> rec.status() == RunStatus.RUNNING;

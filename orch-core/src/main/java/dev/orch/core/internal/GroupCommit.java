@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * change the status; events.jsonl stays the source of truth. No disk I/O happens under the readers' lock.
  *
  * <p>A store failure hands the run to {@link Listener#faulted}; a terminal event whose run.json cannot be replaced
- * still ends the run (it is durable in the log, from which run.json is repaired later).
+ * still ends the run (it is durable in the log); run.json is then retried in the background
+ * ({@link Listener#terminalNotSaved}) and repaired from the log by any later reader.
  */
 final class GroupCommit {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
@@ -50,6 +51,16 @@ final class GroupCommit {
      * @param lost entries that were not made durable, oldest first
      */
     void faulted(LiveRun run, RuntimeException cause, List<RunJournal.Entry> lost);
+
+    /**
+     * The run's terminal event is durable and published but its run.json could not be replaced: the handler keeps
+     * trying in the background, so that run.json agrees with the log as soon as the store accepts writes again
+     * (called after {@link #terminal}, on the committing thread; must not block).
+     *
+     * @param record the terminal record to write
+     * @param cause the failure of the first attempt
+     */
+    void terminalNotSaved(LiveRun run, RunRecord record, RuntimeException cause);
   }
 
   private final RunStore store;
@@ -182,13 +193,11 @@ final class GroupCommit {
     if (saveFailure != null && !terminal) {
       throw saveFailure;
     }
-    if (saveFailure != null) {
-      LOG.warn("run {} ended {} but its run.json could not be replaced ({}); the event log holds the outcome and "
-          + "run.json is repaired from it when the run is read again", run.runId, after.status().wire(),
-          saveFailure.getMessage());
-    }
     if (terminal) {
       listener.terminal(run);
+      if (saveFailure != null) {
+        listener.terminalNotSaved(run, after, saveFailure);
+      }
     } else if (!saveNow) {
       saveSoon(run);
     }

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * the background, retried with backoff (0.25 s doubling to 10 s) while this process lives; once it is on disk the
  * lease and the active-run marker are released. Until then the lease keeps other processes from recording a
  * different end; if this process dies first, the next one reconciles the run (one terminal event on disk, ever).
+ * A terminal event that is durable while its run.json could not be replaced ({@link #terminalNotSaved}) gets the
+ * same background retries for run.json alone.
  */
 final class StoreFaults implements GroupCommit.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(StoreFaults.class);
@@ -66,6 +68,12 @@ final class StoreFaults implements GroupCommit.Listener {
   @Override
   public void terminal(LiveRun run) {
     onTerminal.accept(run);
+  }
+
+  @Override
+  public void terminalNotSaved(LiveRun run, RunRecord record, RuntimeException cause) {
+    // the log holds the outcome (a reader repairs run.json from it too); lease and marker were released already
+    retry(0, cause, run, () -> finishTerminal(run, record, 1));
   }
 
   @Override
@@ -162,6 +170,9 @@ final class StoreFaults implements GroupCommit.Listener {
   private void finishTerminal(LiveRun run, RunRecord r, int attempt) {
     try {
       store.saveRun(r);
+      if (attempt > 0) {
+        LOG.info("run {}: its run.json says {} now", run.runId, r.status().wire());
+      }
     } catch (RuntimeException e) {
       retry(attempt, e, run, () -> finishTerminal(run, r, attempt + 1));
     }
