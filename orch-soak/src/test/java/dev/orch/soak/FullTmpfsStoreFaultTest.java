@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * taken by a filler file), a fake codex flooding 64 KiB command outputs until the disk is full. The run must end
  * {@code failed} with the I/O reason visible through poll_events and get_run, cancel_run on it must answer, a run in
  * a cwd outside the tmpfs must complete, the server must keep serving, and once space is freed (the filler deleted)
- * the run's end must be on disk exactly once, with no torn line and no seq gap.
+ * the run's end must be on disk exactly once, with no torn line and no seq gap. Space is freed once the engine has
+ * stopped the flooding agent, whose output shares the full disk.
  *
  * <p>The namespace: {@code unshare -m --propagation private sh -c 'mount -t tmpfs … && exec bin/orch-mcp'} (root,
  * as here and in CI), else {@code unshare -r -m} (a user namespace). When neither may mount, the test fails and says
@@ -70,6 +71,11 @@ class FullTmpfsStoreFaultTest {
         assertThat(server.call("list_runs", obj().put("cwd", outside.toString()), ANSWER).ok().path("runs"))
             .as("the server keeps serving").hasSize(1);
 
+        // the engine stops the agent on its own thread (SIGINT, a grace period, then SIGKILL of the tree); its
+        // output goes to the same full disk, so space is freed only once it is gone (an agent still flooding would
+        // take the freed space again, as CI once saw: the end then cannot reach the disk)
+        assertThat(Agents.awaitNoOrphans(env.fakeCodex, a -> true, Duration.ofSeconds(20)))
+            .as("agents left 20 s after the end").isEmpty();
         Files.delete(inside.resolve("filler"));
         StoreAudit.RunOnDisk onDisk = awaitEndOnDisk(inside.resolve(".nanobot-orchestrator/runs/" + full), env.home);
         assertThat(onDisk.terminalEvents()).as("terminal events on disk").isEqualTo(1);
@@ -79,9 +85,6 @@ class FullTmpfsStoreFaultTest {
         assertThat(onDisk.seqGaps()).as("seq gaps").isZero();
         assertThat(onDisk.events().get(onDisk.events().size() - 1).path("data").path("message").asText())
             .contains("No space left on device");
-        // the engine stops the agent on its own thread (SIGINT, a grace period, then SIGKILL of the tree)
-        assertThat(Agents.awaitNoOrphans(env.fakeCodex, a -> true, Duration.ofSeconds(20)))
-            .as("agents left 20 s after the end").isEmpty();
       } finally {
         long exit = server.closeStdinAndAwaitExit(Duration.ofSeconds(10));
         if (exit < 0) {
