@@ -102,6 +102,7 @@ final class EventPipeline {
     }
     long seq;
     boolean schedule;
+    boolean handOff;
     synchronized (j) {
       if (origin == Origin.BACKEND) {
         awaitRoom(j);
@@ -140,8 +141,11 @@ final class EventPipeline {
       j.queue.addLast(new RunJournal.Staged(stored, event, s.fields(), position));
       schedule = !j.committing;
       j.committing = true;
+      handOff = !schedule && j.handOffDeferred();
     }
     if (schedule) {
+      commits.start(run);
+    } else if (handOff) {
       commits.schedule(run);
     }
     return seq;
@@ -164,7 +168,7 @@ final class EventPipeline {
       j.committing = true;
     }
     if (schedule) {
-      commits.schedule(run);
+      commits.start(run);
     }
     return true;
   }

@@ -4,6 +4,7 @@ import dev.orch.core.EventType;
 import dev.orch.core.NormalizedEvent;
 import dev.orch.core.spi.EventArtifacts;
 import dev.orch.core.spi.LogEntry;
+import dev.orch.core.spi.OutputBatch;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
 import java.util.ArrayList;
@@ -88,6 +89,38 @@ final class GroupCommit {
   /** Sets who hears of published changes (run listeners, SPEC §12.9). */
   void observers(RunObservers o) {
     this.observers = o;
+  }
+
+  /**
+   * Starts the commit of what the caller staged (the caller set {@code journal.committing}): on a thread that
+   * delivers an agent's output batch it is deferred to the batch's end and then runs on that thread when the agent is
+   * quiet and nothing ends the run ({@link OutputBatch}; one thread hand-off fewer), else a commit task is scheduled.
+   */
+  void start(LiveRun run) {
+    if (OutputBatch.defer(here -> endOfBatch(run, here))) {
+      // flagged after registering: the batch's end, on this very thread, comes later
+      synchronized (run.journal) {
+        run.journal.deferred = true;
+      }
+    } else {
+      schedule(run);
+    }
+  }
+
+  private void endOfBatch(LiveRun run, boolean here) {
+    RunJournal j = run.journal;
+    boolean inline;
+    synchronized (j) {
+      if (!j.claimDeferred()) {
+        return; // handed to a commit task already
+      }
+      inline = here && !j.closed;
+    }
+    if (inline) {
+      drain(run);
+    } else {
+      schedule(run);
+    }
   }
 
   /** Schedules a commit task for the run (the caller set {@code journal.committing}). */

@@ -23,6 +23,8 @@ import java.util.function.UnaryOperator;
 final class RunJournal {
   /** Staged entries above which a backend reporting more events waits for the committer (flat memory). */
   static final int MAX_QUEUED = 8192;
+  /** Staged entries above which a commit deferred to the end of a reader's batch is started at once. */
+  static final int MAX_DEFERRED = 256;
 
   /** One staged entry: an event to append, or a change of the run record that carries no event. */
   sealed interface Entry {
@@ -67,8 +69,13 @@ final class RunJournal {
   long replayFloor = -1;
   /** Seq of the last published event. */
   long publishedSeq;
-  /** A commit task is scheduled or running. */
+  /** A commit task is scheduled or running, or deferred to the end of a reader's output batch. */
   boolean committing;
+  /**
+   * The commit is deferred to the end of the output batch of the thread that staged the first entry
+   * ({@link dev.orch.core.spi.OutputBatch}); {@link #committing} is set too.
+   */
+  boolean deferred;
   /** The store refused a write: the run was ended in memory and the commit path stopped. */
   boolean faulted;
   /** The run's end is published: nothing more will ever be (waiters stop waiting). */
@@ -141,6 +148,32 @@ final class RunJournal {
       }
     }
     return true;
+  }
+
+  /**
+   * Takes a deferred commit back when the batch grew past {@link #MAX_DEFERRED} entries, so that the engine's
+   * committer starts now (reading and committing overlap; a backend never waits for room while the commit it
+   * waits for is deferred to its own thread). Caller holds the monitor.
+   *
+   * @return true when the caller must schedule the commit now
+   */
+  boolean handOffDeferred() {
+    if (deferred && queue.size() >= MAX_DEFERRED) {
+      deferred = false;
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Claims a deferred commit at the end of the batch (caller holds the monitor).
+   *
+   * @return false when it was handed to the engine's committer meanwhile
+   */
+  boolean claimDeferred() {
+    boolean was = deferred;
+    deferred = false;
+    return was;
   }
 
   /** @return true while entries are staged or being committed (caller holds the monitor) */

@@ -133,12 +133,18 @@ final class OutputTail implements Runnable {
     }
     byte[] a = buf.array();
     int start = 0;
-    for (int i = 0; i < n && !stopped; i++) {
-      if (a[i] == '\n') {
-        append(a, start, i - start);
-        deliver(pendingLength, true);
-        start = i + 1;
+    OutputBatch.begin();
+    try {
+      for (int i = 0; i < n && !stopped; i++) {
+        if (a[i] == '\n') {
+          append(a, start, i - start);
+          deliver(pendingLength, true);
+          start = i + 1;
+        }
       }
+    } finally {
+      // a read that did not fill the buffer reached what the agent has written so far
+      OutputBatch.end(n < buf.capacity());
     }
     append(a, start, n - start);
     return n;
