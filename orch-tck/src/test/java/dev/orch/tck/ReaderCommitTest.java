@@ -72,8 +72,14 @@ class ReaderCommitTest {
 
   @Test
   @DisplayName("five lines 50 ms apart: each agent_message is appended by the agent's reader thread, in order")
-  void quietAgentCommitsOnReader() {
-    List<NormalizedEvent> events = run("for i in 1 2 3 4 5; do echo \"line $i\"; sleep 0.05; done");
+  void quietAgentCommitsOnReader() throws Exception {
+    // the agent prints once run_started is published, so that no commit of the engine's own is running then
+    SpawnResult r = orch.spawn(SpawnRequest.builder("shell", Role.WORKER, cwd.toString(), SessionMode.NEW)
+        .prompt("while [ ! -e go ]; do sleep 0.01; done; for i in 1 2 3 4 5; do echo \"line $i\"; sleep 0.05; done")
+        .build());
+    new RunWatcher(orch, r.runId()).until(RunWatcher.has(EventType.RUN_STARTED), Duration.ofSeconds(30));
+    java.nio.file.Files.writeString(cwd.resolve("go"), "");
+    List<NormalizedEvent> events = toEnd(r);
     List<NormalizedEvent> messages = events.stream().filter(e -> e.type() == EventType.AGENT_MESSAGE).toList();
     assertThat(messages).extracting(e -> e.data().path("text").asText())
         .containsExactly("line 1", "line 2", "line 3", "line 4", "line 5");
@@ -98,8 +104,11 @@ class ReaderCommitTest {
   }
 
   private List<NormalizedEvent> run(String script) {
-    SpawnResult r = orch.spawn(SpawnRequest.builder("shell", Role.WORKER, cwd.toString(), SessionMode.NEW)
-        .prompt(script).build());
+    return toEnd(orch.spawn(SpawnRequest.builder("shell", Role.WORKER, cwd.toString(), SessionMode.NEW)
+        .prompt(script).build()));
+  }
+
+  private List<NormalizedEvent> toEnd(SpawnResult r) {
     List<NormalizedEvent> events = new RunWatcher(orch, r.runId()).toEnd(Duration.ofSeconds(60));
     assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.RUN_COMPLETED);
     return events;
