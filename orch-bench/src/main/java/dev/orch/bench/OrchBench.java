@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * DIR} (scratch directory; default a new one under java.io.tmpdir), {@code --artifact-mib N} (size of the artifact of
  * the get_event_artifact row, MiB, instead of the mode's: e.g. {@code --quick --only scale --artifact-mib 256} to
  * measure that row alone in under a minute), {@code --wake-ticks N} (events of each wake-up row, one every 50 ms:
- * e.g. {@code --quick --only scale --wake-ticks 200} for the full mode's wake-up rows in a minute). The checkout is {@code -Dorch.repo.root}
+ * e.g. {@code --quick --only scale --wake-ticks 600} for the full mode's wake-up rows in a few minutes). The checkout is {@code -Dorch.repo.root}
  * (set by bin/orch-bench), else the working directory.
  */
 public final class OrchBench {

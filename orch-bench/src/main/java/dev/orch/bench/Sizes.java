@@ -22,7 +22,7 @@ public record Sizes(int startupRuns, int floodItems, int floodWarmups, int flood
     int memoryItems, int listRuns, int deepEvents, long artifactBytes, int wakeTicks, int tickMs, int repeats) {
 
   /** The sizes of issue 8. */
-  public static final Sizes FULL = new Sizes(5, 10_000, 5, 5, 10, 5_000, 100_000, 1_000_000, 1L << 30, 200, 50, 10);
+  public static final Sizes FULL = new Sizes(5, 10_000, 5, 5, 10, 5_000, 100_000, 1_000_000, 1L << 30, 600, 50, 10);
   /** The smoke mode: every row, in seconds. */
   public static final Sizes QUICK = new Sizes(1, 300, 1, 1, 2, 100, 500, 5_000, 2L << 20, 4, 250, 2);
 
