@@ -142,14 +142,20 @@ class StoreFaultTest {
     assertThat(orch.getRun(RunRef.of(r.runId())).status()).isEqualTo(RunStatus.CANCELLED);
   }
 
-  @Test
-  @DisplayName("run.json cannot be replaced on the terminal event: answers say completed, the session moves on, "
-      + "and a restart repairs run.json from the log without a second terminal event")
-  void terminalSaveFails() throws Exception {
+  /** A run that completes while every terminal run.json replacement fails (they keep failing until reset). */
+  private SpawnResult completedWithStaleRunJson() throws Exception {
     store.failSaves = rec -> rec.status().isTerminal();
     SpawnResult r = spawn(cwd, "complete");
     assertThat(awaitStatus(orch, r, RunStatus.COMPLETED).status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(Files.readString(runDir(r).resolve("run.json"))).doesNotContain("\"status\": \"completed\"");
+    return r;
+  }
+
+  @Test
+  @DisplayName("run.json cannot be replaced on the terminal event: answers say completed, the session moves on, "
+      + "and a restart repairs run.json from the log without a second terminal event")
+  void terminalSaveFails() throws Exception {
+    SpawnResult r = completedWithStaleRunJson();
 
     SpawnResult resumed = orch.spawn(SpawnRequest.builder("scripted", Role.WORKER, cwd.toString(),
         SessionMode.RESUME).sessionId(r.sessionId().value()).prompt("complete again").build());
@@ -168,11 +174,8 @@ class StoreFaultTest {
   @DisplayName("run.json cannot be replaced on the terminal event for a while: it is retried in the background and "
       + "says completed once the store accepts writes again, with one terminal event in the log")
   void terminalSaveRecovers() throws Exception {
-    store.failSaves = rec -> rec.status().isTerminal();
-    SpawnResult r = spawn(cwd, "complete");
-    assertThat(awaitStatus(orch, r, RunStatus.COMPLETED).status()).isEqualTo(RunStatus.COMPLETED);
+    SpawnResult r = completedWithStaleRunJson();
     Path runJson = runDir(r).resolve("run.json");
-    assertThat(Files.readString(runJson)).doesNotContain("\"status\": \"completed\"");
 
     store.failSaves = rec -> false;
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
