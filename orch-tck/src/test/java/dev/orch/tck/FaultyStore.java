@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -33,6 +34,8 @@ final class FaultyStore implements RunStore {
   volatile Predicate<RunRecord> failAppends = r -> false;
   volatile Predicate<RunRecord> failSaves = r -> false;
   volatile String reason = "No space left on device";
+  /** Told of every batch that reaches the real log, on the appending thread. */
+  volatile Consumer<List<LogEntry>> appended = batch -> { };
   final AtomicInteger refused = new AtomicInteger();
 
   FaultyStore(RunStore delegate) {
@@ -88,6 +91,7 @@ final class FaultyStore implements RunStore {
           throw fault("events.jsonl");
         }
         log.append(batch);
+        appended.accept(batch);
       }
 
       @Override

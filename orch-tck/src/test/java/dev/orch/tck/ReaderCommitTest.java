@@ -16,18 +16,13 @@ import dev.orch.core.spi.BackendContext;
 import dev.orch.core.spi.BackendDescriptor;
 import dev.orch.core.spi.BackendProvider;
 import dev.orch.core.spi.Capability;
-import dev.orch.core.spi.EventLog;
 import dev.orch.core.spi.EventSink;
-import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.RunHandle;
-import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunSpec;
-import dev.orch.core.spi.RunStore;
 import dev.orch.store.fs.FsRunStore;
 import dev.orch.store.fs.FsStoreSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -44,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Events an agent prints are committed by the thread that reads its output when the agent is quiet (issue 8 item 4,
  * {@link dev.orch.core.spi.OutputBatch}), and by the engine's committers when it floods; nothing is lost or reordered
- * either way. The agent is a real process under {@link AgentProcess}; the store is the file store, with the thread
- * of every append recorded.
+ * either way. The agent is a real process under {@link AgentProcess}; the store is the file store (through
+ * {@link FaultyStore}, which records the thread of every append).
  */
 @DisplayName("A quiet agent's events are committed on its reader thread; a flood goes to the committers")
 class ReaderCommitTest {
@@ -61,8 +56,9 @@ class ReaderCommitTest {
   void start() {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("NANOBOT_ORCHESTRATOR_HOME", home.toString());
-    orch = Orchestrator.builder().discovery(false).backend(new ShellBackend()).store(recording(
-        new FsRunStore(new FsStoreSettings(home, FsStoreSettings.DEFAULT_DIR_NAME)))).environment(env).build();
+    FaultyStore store = new FaultyStore(new FsRunStore(new FsStoreSettings(home, FsStoreSettings.DEFAULT_DIR_NAME)));
+    store.appended = batch -> batch.forEach(e -> appendedBy.put(e.event().seq(), Thread.currentThread().getName()));
+    orch = Orchestrator.builder().discovery(false).backend(new ShellBackend()).store(store).environment(env).build();
   }
 
   @AfterEach
@@ -112,39 +108,6 @@ class ReaderCommitTest {
     List<NormalizedEvent> events = new RunWatcher(orch, r.runId()).toEnd(Duration.ofSeconds(60));
     assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.RUN_COMPLETED);
     return events;
-  }
-
-  /** The store with each append's thread recorded by seq. */
-  private RunStore recording(RunStore store) {
-    return (RunStore) Proxy.newProxyInstance(RunStore.class.getClassLoader(), new Class<?>[] {RunStore.class},
-        (proxy, method, args) -> {
-          Object out = invoke(method, store, args);
-          if (out instanceof EventLog log && method.getName().equals("openEventLog")) {
-            return recordingLog(log);
-          }
-          return out;
-        });
-  }
-
-  private EventLog recordingLog(EventLog log) {
-    return (EventLog) Proxy.newProxyInstance(EventLog.class.getClassLoader(), new Class<?>[] {EventLog.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("append") && args.length == 1 && args[0] instanceof List<?> batch) {
-            String thread = Thread.currentThread().getName();
-            for (Object e : batch) {
-              appendedBy.put(((LogEntry) e).event().seq(), thread);
-            }
-          }
-          return invoke(method, log, args);
-        });
-  }
-
-  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
-    try {
-      return method.invoke(target, args);
-    } catch (java.lang.reflect.InvocationTargetException e) {
-      throw e.getCause();
-    }
   }
 
   /**
