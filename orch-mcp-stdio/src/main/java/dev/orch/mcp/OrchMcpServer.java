@@ -114,9 +114,14 @@ public final class OrchMcpServer implements AutoCloseable {
     // a client that ends stdin during start-up with nothing left to answer is not kept waiting for the rest of it
     // (SPEC §10: exit within 1 s of EOF). No run was started by this process yet; a half-built engine ends as after a
     // kill, which the store and re-attachment tolerate (KillLoopIT)
-    EarlyInput input = EarlyInput.start(System.in, protocolOut, HANDSHAKE, () -> {
-      System.err.println("orch-mcp: stdin ended during start-up with nothing to answer; exiting");
-      System.exit(0);
+    // (an anonymous class, not a lambda: the JVM's first lambda bootstraps java.lang.invoke, several ms that would
+    // come before the initialize answer; InitializeLine avoids them for the same reason)
+    EarlyInput input = EarlyInput.start(System.in, protocolOut, HANDSHAKE, new Runnable() {
+      @Override
+      public void run() {
+        System.err.println("orch-mcp: stdin ended during start-up with nothing to answer; exiting");
+        System.exit(0);
+      }
     });
     String level = System.getenv("ORCH_LOG_LEVEL");
     if (level != null && !level.isBlank()) {

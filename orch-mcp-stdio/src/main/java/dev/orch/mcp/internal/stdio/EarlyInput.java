@@ -99,7 +99,14 @@ public final class EarlyInput implements LineSource {
     } catch (IOException e) {
       // available() failed (e.g. stdin is closed): the reader thread meets the same failure and reports it
     }
-    Thread t = new Thread(() -> input.readLoop(lines), "orch-mcp-stdin");
+    // an anonymous class, not a lambda: when this thread answers initialize, the JVM's first lambda (which
+    // bootstraps java.lang.invoke, several ms) would otherwise be on the way to that answer
+    Thread t = new Thread(new Runnable() {
+      @Override
+      public void run() {
+        input.readLoop(lines);
+      }
+    }, "orch-mcp-stdin");
     t.setDaemon(true);
     t.start();
     return input;

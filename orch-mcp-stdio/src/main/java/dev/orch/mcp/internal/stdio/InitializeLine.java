@@ -28,7 +28,8 @@ import java.util.Set;
  *   <li>{@code _meta}: any object.</li>
  * </ul>
  * Anything else (other keys, other types) is not recognized and is left to the session, which answers it as it
- * always does. Stateless and thread-safe.
+ * always does. Stateless and thread-safe. No lambdas or method references on this path: it runs before the answer
+ * to {@code initialize}, and a JVM's first lambda bootstraps {@code java.lang.invoke}, several ms of start-up.
  */
 final class InitializeLine {
   private static final JsonFactory JSON = new JsonFactory();
@@ -53,20 +54,31 @@ final class InitializeLine {
    */
   static Request parse(byte[] line) {
     try (JsonParser p = JSON.createParser(line)) {
-      Object[] id = new Object[1];
-      String[] version = new String[1];
-      boolean[] jsonrpc = new boolean[1];
-      boolean[] method = new boolean[1];
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      Object id = null;
+      String version = null;
+      boolean jsonrpc = false;
+      boolean method = false;
+      Set<String> seen = new HashSet<>();
       // stops at the first thing outside the recognized shape
-      boolean ok = object(p, p.nextToken(), (key, t) -> switch (key) {
-        case "jsonrpc" -> jsonrpc[0] = t == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
-        case "method" -> method[0] = t == JsonToken.VALUE_STRING && "initialize".equals(p.getText());
-        case "id" -> (id[0] = id(p, t)) != null;
-        case "params" -> (version[0] = params(p, t)) != null;
-        default -> false;
-      });
-      return ok && p.nextToken() == null && jsonrpc[0] && method[0] && id[0] != null && version[0] != null
-          ? new Request(id[0], version[0]) : null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        JsonToken t = p.nextToken();
+        boolean ok = seen.add(key) && switch (key) {
+          case "jsonrpc" -> jsonrpc = t == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
+          case "method" -> method = t == JsonToken.VALUE_STRING && "initialize".equals(p.getText());
+          case "id" -> (id = id(p, t)) != null;
+          case "params" -> (version = params(p, t)) != null;
+          default -> false;
+        };
+        if (!ok) {
+          return null;
+        }
+      }
+      return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null && jsonrpc && method && id != null
+          && version != null ? new Request(id, version) : null;
     } catch (IOException | RuntimeException e) { // not JSON, invalid UTF-8, too deep: the session answers it
       return null;
     }
@@ -79,18 +91,25 @@ final class InitializeLine {
    */
   static boolean isNotification(byte[] line) {
     try (JsonParser p = JSON.createParser(line)) {
-      boolean[] jsonrpc = new boolean[1];
-      boolean[] method = new boolean[1];
-      boolean ok = object(p, p.nextToken(), (key, v) -> switch (key) {
-        case "id" -> false;
-        case "jsonrpc" -> jsonrpc[0] = v == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
-        case "method" -> method[0] = v == JsonToken.VALUE_STRING;
-        default -> {
-          p.skipChildren();
-          yield true;
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      boolean jsonrpc = false;
+      boolean method = false;
+      Set<String> seen = new HashSet<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        JsonToken v = p.nextToken();
+        if (!seen.add(key) || key.equals("id")) {
+          return false;
         }
-      });
-      return ok && p.nextToken() == null && jsonrpc[0] && method[0];
+        switch (key) {
+          case "jsonrpc" -> jsonrpc = v == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
+          case "method" -> method = v == JsonToken.VALUE_STRING;
+          default -> p.skipChildren();
+        }
+      }
+      return p.currentToken() == JsonToken.END_OBJECT && p.nextToken() == null && jsonrpc && method;
     } catch (IOException | RuntimeException e) {
       return false;
     }
@@ -147,59 +166,62 @@ final class InitializeLine {
     return null;
   }
 
-  /** A check of one member of an object: its key and its first token (the parser is on it). */
-  @FunctionalInterface
-  private interface MemberCheck {
-    boolean accept(String key, JsonToken value) throws IOException;
-  }
+  /** The objects recognized inside {@code params} (see the class doc), each checked by {@link #member}. */
+  private enum Shape { PARAMS, CAPABILITIES, ROOTS, ELICITATION, CLIENT_INFO, ANY }
 
   /**
-   * @return true when the value is an object whose keys each appear once and each member passes {@code check}
-   *     (which must consume the member's value); false at the first that does not
+   * @param version receives {@code params.protocolVersion}
+   * @return true when the value is an object of that shape whose keys each appear once; false at the first member
+   *     that does not fit
    */
-  private static boolean object(JsonParser p, JsonToken t, MemberCheck check) throws IOException {
+  private static boolean object(JsonParser p, JsonToken t, Shape shape, String[] version) throws IOException {
     if (t != JsonToken.START_OBJECT) {
       return false;
     }
     Set<String> seen = new HashSet<>();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String key = p.currentName();
-      if (!seen.add(key) || !check.accept(key, p.nextToken())) {
+      if (!seen.add(key) || !member(p, shape, key, p.nextToken(), version)) {
         return false;
       }
     }
     return true;
   }
 
+  /** Checks and consumes one member's value (the parser is on its first token {@code v}). */
+  private static boolean member(JsonParser p, Shape shape, String key, JsonToken v, String[] version)
+      throws IOException {
+    return switch (shape) {
+      case PARAMS -> switch (key) {
+        case "protocolVersion" -> v == JsonToken.VALUE_STRING && (version[0] = p.getText()) != null;
+        case "capabilities" -> object(p, v, Shape.CAPABILITIES, version);
+        case "clientInfo" -> object(p, v, Shape.CLIENT_INFO, version);
+        case "_meta" -> object(p, v, Shape.ANY, version);
+        default -> false;
+      };
+      case CAPABILITIES -> switch (key) {
+        case "roots" -> object(p, v, Shape.ROOTS, version);
+        case "sampling", "experimental" -> object(p, v, Shape.ANY, version);
+        case "elicitation" -> object(p, v, Shape.ELICITATION, version);
+        default -> false;
+      };
+      case ROOTS -> key.equals("listChanged") && (v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE);
+      case ELICITATION -> (key.equals("form") || key.equals("url")) && v == JsonToken.START_OBJECT
+          && p.nextToken() == JsonToken.END_OBJECT;
+      case CLIENT_INFO -> switch (key) {
+        case "name", "title", "version", "websiteUrl" -> v == JsonToken.VALUE_STRING;
+        default -> false;
+      };
+      case ANY -> {
+        p.skipChildren();
+        yield true;
+      }
+    };
+  }
+
   /** @return params.protocolVersion when params has the recognized shape, else null */
   private static String params(JsonParser p, JsonToken t) throws IOException {
     String[] version = new String[1];
-    boolean ok = object(p, t, (key, v) -> switch (key) {
-      case "protocolVersion" -> {
-        version[0] = v == JsonToken.VALUE_STRING ? p.getText() : null;
-        yield version[0] != null;
-      }
-      case "capabilities" -> object(p, v, (k, c) -> switch (k) {
-        case "roots" -> object(p, c, (r, b) -> r.equals("listChanged")
-            && (b == JsonToken.VALUE_TRUE || b == JsonToken.VALUE_FALSE));
-        case "sampling", "experimental" -> anyObject(p, c);
-        case "elicitation" -> object(p, c, (e, m) -> (e.equals("form") || e.equals("url"))
-            && m == JsonToken.START_OBJECT && p.nextToken() == JsonToken.END_OBJECT);
-        default -> false;
-      });
-      case "clientInfo" -> object(p, v, (k, c) -> Set.of("name", "title", "version", "websiteUrl").contains(k)
-          && c == JsonToken.VALUE_STRING);
-      case "_meta" -> anyObject(p, v);
-      default -> false;
-    });
-    return ok ? version[0] : null;
-  }
-
-  /** Any object, skipped (a key twice at its top level is refused: Jackson's tree would keep only the last). */
-  private static boolean anyObject(JsonParser p, JsonToken t) throws IOException {
-    return object(p, t, (key, v) -> {
-      p.skipChildren();
-      return true;
-    });
+    return object(p, t, Shape.PARAMS, version) ? version[0] : null;
   }
 }
