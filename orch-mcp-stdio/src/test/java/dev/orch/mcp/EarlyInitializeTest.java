@@ -152,7 +152,7 @@ class EarlyInitializeTest {
       "{\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"1999-01-01\",\"capabilities\":{\"experimental\":"
           + "{\"x\":[1,{\"y\":null}]},\"elicitation\":{\"form\":{},\"url\":{}}},\"clientInfo\":{\"name\":\"c\","
           + "\"title\":\"C\",\"version\":\"2\",\"websiteUrl\":\"https://example.org\"},\"_meta\":{\"k\":1}},"
-          + "\"id\":\"s-\\u00e9\\\"\\\\\\n/\u2028\",\"jsonrpc\":\"2.0\"}",
+          + "\"id\":\"s-\u00e9/\u2028\u00ff\ud83d\ude00\",\"jsonrpc\":\"2.0\"}",
       "{\"jsonrpc\":\"2.0\",\"id\":-9223372036854775808,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
           + "\"2025-11-25\",\"capabilities\":{}," + CLIENT_INFO + "}}",
       "{\"jsonrpc\":\"2.0\",\"id\":4294967296,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
@@ -166,23 +166,33 @@ class EarlyInitializeTest {
     assertThat(earlyAnswer(initialize, false)).isEqualTo(sdk);
   }
 
-  @Test
-  @DisplayName("an initialize the SDK would refuse is not answered early: the session answers it, once, as without "
-      + "the early path")
-  void refusedShapesLeftToTheSession() throws Exception {
-    String bad = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-        + "\"2025-06-18\",\"capabilities\":5}}";
-    String sdk = sdkAnswer(bad);
-    assertThat(JSON.readTree(sdk).at("/error/code").asInt()).isEqualTo(-32603);
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      // refused by the SDK (capabilities must be an object): an error answer
+      "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
+          + "\"capabilities\":5}}",
+      // accepted by the SDK, outside the early path's subset (an escape in a string): answered when the server is up
+      "{\"jsonrpc\":\"2.0\",\"id\":\"s-\\u00e9\\\"\\\\\\n\",\"method\":\"initialize\",\"params\":{"
+          + "\"protocolVersion\":\"2025-06-18\",\"capabilities\":{}," + CLIENT_INFO + "}}"})
+  @DisplayName("an initialize the early path does not recognize is not answered early: the session answers it, once, "
+      + "as without the early path")
+  void unrecognizedLeftToTheSession(String line) throws Exception {
+    String sdk = sdkAnswer(line);
     try (Session s = new Session()) {
-      s.send(bad);
+      s.send(line);
       EarlyInput input = EarlyInput.start(s.in, s.fromServer, OrchMcpServer.HANDSHAKE);
       assertThat(s.fromServer.poll(300)).as("no early answer").isNull();
       s.server = OrchMcpServer.start(orchestrator, input, 4);
-      assertThat(JSON.readTree(s.fromServer.next()).at("/error/code").asInt()).isEqualTo(-32603);
+      String first = s.fromServer.next();
+      if (JSON.readTree(sdk).has("error")) { // an incident id differs from one answer to the next
+        assertThat(JSON.readTree(first).at("/error/code").asInt()).isEqualTo(JSON.readTree(sdk).at("/error/code")
+            .asInt()).isEqualTo(-32603);
+      } else {
+        assertThat(first).isEqualTo(sdk);
+      }
       s.send("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
           + "\"capabilities\":{}," + CLIENT_INFO + "}}");
-      assertThat(JSON.readTree(s.fromServer.next()).at("/result/protocolVersion").asText()).isEqualTo("2025-06-18");
+      assertThat(JSON.readTree(s.fromServer.next()).path("id").asInt()).isEqualTo(8);
       assertThat(s.fromServer.poll(200)).as("nothing more").isNull();
     }
   }

@@ -19,8 +19,8 @@ import java.util.concurrent.BlockingQueue;
  * <p>The early answer is written straight to the protocol output under a lock. {@link #handOver} takes that lock,
  * ends early answering for good and tells the transport which request was answered, so that the session's own
  * answer to it is not written a second time ({@link StdioTransportProvider}); the transport creates its writer only
- * after the hand-over, so the output never interleaves. Uses no logging and no data binding (both cost start-up
- * time); no class of the MCP SDK is loaded here.
+ * after the hand-over, so the output never interleaves. Uses no logging, no Jackson and no lambdas (each costs
+ * start-up time, see {@link InitializeLine}); no class of the MCP SDK is loaded here.
  *
  * <p>Thread-safe; {@link #next} is for one consumer.
  */
@@ -192,7 +192,7 @@ public final class EarlyInput implements LineSource {
       markOwed();
       return;
     }
-    if (InboundDecoder.blank(line.bytes())) {
+    if (LineReader.blank(line.bytes())) {
       return;
     }
     if (firstSeen) {

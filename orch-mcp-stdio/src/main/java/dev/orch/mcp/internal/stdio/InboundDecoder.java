@@ -108,7 +108,7 @@ public final class InboundDecoder {
    * @return what to do with it; never null, never throws for any input
    */
   public Decoded decode(byte[] line) {
-    if (blank(line)) {
+    if (LineReader.blank(line)) {
       return new Blank();
     }
     JsonNode node;
@@ -224,13 +224,4 @@ public final class InboundDecoder {
     return new Answer(r, reason);
   }
 
-  /** @return true when the line holds only spaces, tabs and carriage returns (or nothing) */
-  static boolean blank(byte[] line) {
-    for (byte b : line) {
-      if (b != ' ' && b != '\t' && b != '\r') {
-        return false;
-      }
-    }
-    return true;
-  }
 }

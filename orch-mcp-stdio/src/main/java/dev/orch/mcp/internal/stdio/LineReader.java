@@ -93,4 +93,14 @@ final class LineReader implements LineSource {
    */
   record Line(byte[] bytes, boolean tooLong) {
   }
+
+  /** @return true when the line holds only spaces, tabs and carriage returns (or nothing) */
+  static boolean blank(byte[] line) {
+    for (byte b : line) {
+      if (b != ' ' && b != '\t' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
 }
