@@ -180,33 +180,20 @@ final class InitializeLine {
 
   /** An object of that shape at the cursor (after whitespace); its keys each appear once. */
   private boolean object(Shape shape, Found found, int depth) {
-    if (depth > MAX_DEPTH || ws() != '{') {
+    if (depth > MAX_DEPTH || !consume('{')) {
       return false;
     }
-    i++;
-    if (ws() == '}') {
-      i++;
+    if (consume('}')) {
       return true;
     }
     Set<String> seen = new HashSet<>();
-    while (true) {
+    do {
       String key = string();
-      if (key == null || !seen.add(key) || ws() != ':') {
+      if (key == null || !seen.add(key) || !consume(':') || !member(shape, key, found, depth)) {
         return false;
       }
-      i++;
-      if (!member(shape, key, found, depth)) {
-        return false;
-      }
-      int c = ws();
-      i++;
-      if (c == '}') {
-        return true;
-      }
-      if (c != ',') {
-        return false;
-      }
-    }
+    } while (consume(','));
+    return consume('}');
   }
 
   /** Checks and consumes one member's value (the cursor is after its colon). */
@@ -268,36 +255,28 @@ final class InitializeLine {
 
   /** An array of values of the recognized subset at the cursor. */
   private boolean array(int depth) {
-    if (depth > MAX_DEPTH || ws() != '[') {
+    if (depth > MAX_DEPTH || !consume('[')) {
       return false;
     }
-    i++;
-    if (ws() == ']') {
-      i++;
+    if (consume(']')) {
       return true;
     }
-    while (true) {
+    do {
       if (!value(depth + 1)) {
         return false;
       }
-      int c = ws();
-      i++;
-      if (c == ']') {
-        return true;
-      }
-      if (c != ',') {
-        return false;
-      }
-    }
+    } while (consume(','));
+    return consume(']');
   }
 
   /** {@code {}} (whitespace allowed inside). */
   private boolean emptyObject() {
-    if (ws() != '{') {
-      return false;
-    }
-    i++;
-    if (ws() != '}') {
+    return consume('{') && consume('}');
+  }
+
+  /** @return true when the next token (after whitespace) is {@code c}, which is then consumed */
+  private boolean consume(char c) {
+    if (ws() != c) {
       return false;
     }
     i++;
