@@ -108,6 +108,49 @@ class LauncherArchiveIT {
   }
 
   @Test
+  @DisplayName("two checkouts of one build (same jar bytes and mtime) get an archive each, and started in turn each keep "
+      + "their own remembered jar checksum (no checksum at each start)")
+  void checksumRememberedPerCheckout() throws Exception {
+    Path launcher2 = Files.createDirectories(tmp.resolve("checkout 2/bin")).resolve("orch-mcp");
+    Files.copy(launcher, launcher2);
+    assertThat(launcher2.toFile().setExecutable(true)).isTrue();
+    Path jar2 = Files.createDirectories(tmp.resolve("checkout 2/orch-mcp-stdio/target")).resolve("orch-mcp.jar");
+    Files.copy(jar, jar2);
+    // the same bytes and mtime, as after unpacking one release twice: still an archive of its own (the JVM refuses
+    // an archive made for another class path)
+    Files.setLastModifiedTime(jar2, Files.getLastModifiedTime(jar));
+    prepared(launcher(Map.of(), "--prepare"));
+    prepared(start(List.of(launcher2.toString(), "--prepare"), tmp.resolve("work"), Map.of()));
+    assertThat(archives()).hasSize(2);
+    List<Path> memos = list("orch-mcp-jar.*\\.cksum");
+    assertThat(memos).hasSize(2);
+    assertThat(memos).anySatisfy(m -> assertThat(readString(m)).endsWith(" " + jar + "\n"))
+        .anySatisfy(m -> assertThat(readString(m)).endsWith(" " + jar2 + "\n"));
+    Map<Path, java.nio.file.attribute.FileTime> written = new java.util.HashMap<>();
+    for (Path m : memos) {
+      written.put(m, Files.getLastModifiedTime(m));
+    }
+    Thread.sleep(1100); // a rewrite would show in the files' modification times
+    for (int round = 0; round < 2; round++) {
+      assertThat(firstLine(launcher(Map.of()))).contains("\"id\":1");
+      lastStartUsedTheArchive();
+      assertThat(firstLine(start(List.of(launcher2.toString()), tmp.resolve("work"), Map.of()))).contains("\"id\":1");
+      lastStartUsedTheArchive();
+    }
+    for (Path m : memos) {
+      assertThat(Files.getLastModifiedTime(m)).as("%s was not written again", m).isEqualTo(written.get(m));
+    }
+  }
+
+  private static String readString(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   @DisplayName("an unusable archive only costs the archive: the server starts and stdout carries JSON-RPC only")
   void brokenArchiveIsIgnored() throws Exception {
     prepared(launcher(Map.of(), "--prepare"));
