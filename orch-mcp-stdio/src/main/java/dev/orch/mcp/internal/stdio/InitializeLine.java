@@ -289,7 +289,7 @@ final class InitializeLine {
       return string();
     }
     String digits = number(true);
-    if (digits == null || digits.length() > 20) {
+    if (digits == null) {
       return null;
     }
     long v;
