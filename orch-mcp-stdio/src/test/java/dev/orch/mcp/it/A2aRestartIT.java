@@ -34,6 +34,8 @@ class A2aRestartIT {
   private Map<String, String> env;
   private JsA2aPeer peer;
   private McpRuns mcp;
+  /** The server killed or left in a test; closed at the end if the test failed before that. */
+  private McpRuns first;
 
   @BeforeEach
   void start() throws Exception {
@@ -46,9 +48,7 @@ class A2aRestartIT {
   @AfterEach
   void stop() {
     try {
-      if (mcp != null) {
-        mcp.close();
-      }
+      McpRuns.closeAll(first, mcp);
     } finally {
       peer.close();
     }
@@ -71,7 +71,7 @@ class A2aRestartIT {
   @DisplayName("kill -9 mid-task: the next server resubscribes, the task completes once with its artifact and"
       + " answer, and nothing is recorded twice")
   void killedMidTask() throws Exception {
-    McpRuns first = McpRuns.start(env);
+    first = McpRuns.start(env);
     String runId = startHeldTask(first);
     List<JsonNode> before = first.events(runId);
     first.kill();
@@ -97,7 +97,7 @@ class A2aRestartIT {
   @DisplayName("a task that completes while no server runs is reported completed at once by the next server"
       + " (resubscribe refused for an ended task, tasks/get instead)")
   void completedDuringDowntime() throws Exception {
-    McpRuns first = McpRuns.start(env);
+    first = McpRuns.start(env);
     String runId = startHeldTask(first);
     List<JsonNode> before = first.events(runId);
     first.kill();

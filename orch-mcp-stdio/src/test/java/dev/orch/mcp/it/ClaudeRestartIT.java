@@ -36,6 +36,8 @@ class ClaudeRestartIT {
   private ClaudeTestSetup claude;
   private Map<String, String> env;
   private McpRuns mcp;
+  /** The server killed or left in a test; closed at the end if the test failed before that. */
+  private McpRuns first;
 
   @BeforeEach
   void start() throws Exception {
@@ -49,9 +51,7 @@ class ClaudeRestartIT {
   @AfterEach
   void stop() throws Exception {
     try {
-      if (mcp != null) {
-        mcp.close();
-      }
+      McpRuns.closeAll(first, mcp);
       claude.awaitNoClaudeProcesses(Duration.ofSeconds(15));
     } finally {
       claude.close();
@@ -90,7 +90,7 @@ class ClaudeRestartIT {
   @DisplayName("kill -9 while a permission prompt waits: after re-attachment the run is input_required once and"
       + " continue_run allow lets the command run")
   void pendingPromptSurvivesKill() throws Exception {
-    McpRuns first = McpRuns.start(env);
+    first = McpRuns.start(env);
     String runId = first.spawn(spawnArgs("RUN_BASH create allowed.txt")).path("run_id").asText();
     killAnswerAndCheck(first, runId, cwd.resolve("allowed.txt"));
   }
@@ -101,7 +101,7 @@ class ClaudeRestartIT {
   void detachLeavesLiveRunsAndClosesIdleOnes() throws Exception {
     Map<String, String> detach = new java.util.HashMap<>(env);
     detach.put("ORCH_ON_EXIT", "detach");
-    McpRuns first = McpRuns.start(detach);
+    first = McpRuns.start(detach);
     String idleRun = first.spawn(spawnArgs("say hello")).path("run_id").asText();
     assertThat(first.awaitTerminal(idleRun, T)).isEqualTo("completed");
     long idleGroup = Restarts.agentGroup(cwd, idleRun);
@@ -128,7 +128,7 @@ class ClaudeRestartIT {
   @DisplayName("a run served by a pooled session process is re-attached from where its own turn starts in that"
       + " process's output")
   void pooledProcessRunSurvivesKill() throws Exception {
-    McpRuns first = McpRuns.start(env);
+    first = McpRuns.start(env);
     JsonNode spawned = first.spawn(spawnArgs("remember the word MANGO"));
     String firstRun = spawned.path("run_id").asText();
     assertThat(first.awaitTerminal(firstRun, T)).isEqualTo("completed");

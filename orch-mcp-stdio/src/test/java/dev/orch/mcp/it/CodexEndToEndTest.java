@@ -316,10 +316,9 @@ class CodexEndToEndTest {
     long seen = awaitSlowStream(runId);
     List<ProcessHandle> codex = codexFor(cwd);
     assertThat(codex).as("codex is running").isNotEmpty();
-    List<ProcessHandle> servers = ServerProcesses.liveServers();
-    assertThat(servers).hasSize(1);
-    servers.get(0).destroyForcibly();
-    assertThat(servers.get(0).onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
+    ProcessHandle server = ServerProcesses.process(client);
+    server.destroyForcibly();
+    ServerProcesses.awaitExit(server, Duration.ofSeconds(10));
     client.close();
     client = null;
     assertThat(codex).as("codex outlives the killed server").allMatch(ProcessHandle::isAlive);
@@ -346,10 +345,9 @@ class CodexEndToEndTest {
 
   private void stopServer() throws InterruptedException {
     if (client == null) {
-      ServerProcesses.assertNoneLeft(List.of());
       return;
     }
-    List<ProcessHandle> tree = ServerProcesses.serverTree();
+    List<ProcessHandle> tree = ServerProcesses.tree(ServerProcesses.process(client));
     client.closeGracefully();
     client = null;
     ServerProcesses.assertNoneLeft(tree);

@@ -34,6 +34,8 @@ class CodexRestartIT {
   private Path cwd;
   private Map<String, String> env;
   private McpRuns mcp;
+  /** The server killed or left in a test; closed at the end if the test failed before that. */
+  private McpRuns first;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -47,9 +49,7 @@ class CodexRestartIT {
   void tearDown() throws Exception {
     try {
       model.openGate();
-      if (mcp != null) {
-        mcp.close();
-      }
+      McpRuns.closeAll(first, mcp);
     } finally {
       model.close();
     }
@@ -74,7 +74,7 @@ class CodexRestartIT {
       + " gap-free seqs, one terminal event, and the turn completes with the right answer")
   void killedMidTurn() throws Exception {
     long t00 = System.nanoTime();
-    McpRuns first = McpRuns.start(env);
+    first = McpRuns.start(env);
     long freshMs = (System.nanoTime() - t00) / 1_000_000;
     String runId = startGatedRun(first);
     List<JsonNode> before = first.events(runId);
@@ -105,7 +105,7 @@ class CodexRestartIT {
   @DisplayName("codex finishing while no server runs: the next server reads the rest of its output and reports it"
       + " completed, nothing twice")
   void finishedDuringDowntime() throws Exception {
-    McpRuns first = McpRuns.start(env);
+    first = McpRuns.start(env);
     String runId = startGatedRun(first);
     List<JsonNode> before = first.events(runId);
     first.kill();
@@ -125,7 +125,7 @@ class CodexRestartIT {
   @DisplayName("an agent that dies while no server runs, without recording its exit: the next server reports"
       + " run_failed {reason:host_lost} once, after the events it had")
   void agentDiedDuringDowntime() throws Exception {
-    McpRuns first = McpRuns.start(env);
+    first = McpRuns.start(env);
     String runId = startGatedRun(first);
     List<JsonNode> before = first.events(runId);
     first.kill();

@@ -36,6 +36,8 @@ final class McpRuns implements AutoCloseable {
   private final Map<String, List<JsonNode>> events = new ConcurrentHashMap<>();
   private final Map<String, Long> nextAfter = new ConcurrentHashMap<>();
   private final Map<String, String> lastStatus = new ConcurrentHashMap<>();
+  private static final Duration EXIT = Duration.ofSeconds(30);
+  private boolean closed;
 
   private McpRuns(McpSyncClient client) {
     this.client = client;
@@ -227,37 +229,72 @@ final class McpRuns implements AutoCloseable {
   }
 
   /**
-   * Kills the server with SIGKILL (no shutdown of any kind) and waits until it is gone; the agents it started are
-   * left as they are. The driver cannot be used afterwards.
+   * Kills this driver's server with SIGKILL (no shutdown of any kind) and waits up to 30 s until it is gone; the
+   * agents it started are left as they are. The driver cannot be used afterwards.
    */
   void kill() {
-    List<ProcessHandle> servers = ServerProcesses.liveServers();
-    assertThat(servers).as("server processes").hasSize(1);
-    servers.get(0).destroyForcibly();
-    servers.get(0).onExit().join();
+    ProcessHandle server = ServerProcesses.process(client);
+    server.destroyForcibly();
+    ServerProcesses.awaitExit(server, EXIT);
     client.close();
+    closed = true;
   }
 
   /**
-   * Ends the session the way a one-shot client does (stdin EOF) and waits until the server process has exited,
-   * without asserting anything about the agents it started (with {@code ORCH_ON_EXIT=detach} they go on).
+   * Ends the session the way a one-shot client does (stdin EOF) and waits up to 30 s until this driver's server has
+   * exited, without asserting anything about the agents it started (with {@code ORCH_ON_EXIT=detach} they go on).
    */
   void closeLeavingAgents() {
-    List<ProcessHandle> servers = ServerProcesses.liveServers();
+    closed = true;
     client.closeGracefully();
-    servers.forEach(h -> h.onExit().join());
+    ServerProcesses.awaitExit(ServerProcesses.process(client), EXIT);
   }
 
-  /** Stops the server (stdin EOF) and asserts that neither it nor any process it started is left. */
+  /**
+   * Stops the server (stdin EOF) and asserts that neither it nor any process it started is left. Does nothing once
+   * the driver was closed or its server killed, so that a test's clean-up may close every driver it started.
+   */
   @Override
   public void close() {
-    List<ProcessHandle> tree = ServerProcesses.serverTree();
+    if (closed) {
+      return;
+    }
+    closed = true;
+    List<ProcessHandle> tree = ServerProcesses.tree(ServerProcesses.process(client));
     client.closeGracefully();
     try {
       ServerProcesses.assertNoneLeft(tree);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while checking that no server process is left", e);
+    }
+  }
+
+  /**
+   * Closes every driver given that is not null (see {@link #close()}), each even when an earlier one fails.
+   *
+   * @throws AssertionError or another failure of the first close that failed, the later ones suppressed in it
+   */
+  static void closeAll(McpRuns... drivers) {
+    Throwable first = null;
+    for (McpRuns d : drivers) {
+      try {
+        if (d != null) {
+          d.close();
+        }
+      } catch (RuntimeException | AssertionError e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first instanceof RuntimeException r) {
+      throw r;
+    }
+    if (first != null) {
+      throw (AssertionError) first;
     }
   }
 }

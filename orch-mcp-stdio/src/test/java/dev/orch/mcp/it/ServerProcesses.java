@@ -19,6 +19,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -27,14 +32,21 @@ import java.util.function.Consumer;
  */
 final class ServerProcesses {
   static final String JAR_PROPERTY = "orch.mcp.jar";
+  /** A system property on every server's command line: its value tells the servers of this JVM apart. */
+  private static final String TAG_PROPERTY = "-Dorch.test.server=";
+  private static final AtomicLong TAGS = new AtomicLong();
+  /** The server process behind each SDK client that {@link #client} started. */
+  private static final Map<Object, ProcessHandle> PROCESSES = new ConcurrentHashMap<>();
 
   private ServerProcesses() {
   }
 
-  /** @return the java command and its arguments that start the server */
+  /** @return the java command and its arguments that start the server (with a tag no other server has) */
   static List<String> command() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // first, so that it is found however long the class path is
+    cmd.add(TAG_PROPERTY + ProcessHandle.current().pid() + "-" + TAGS.incrementAndGet());
     cmd.add("-Xshare:auto");
     cmd.add("-Xlog:disable");
     cmd.add("-Xlog:all=warning:stderr");
@@ -111,7 +123,59 @@ final class ServerProcesses {
     customize.accept(spec);
     McpSyncClient client = spec.build();
     client.initialize();
+    PROCESSES.put(client, started(cmd));
     return client;
+  }
+
+  /**
+   * @param client a client from {@link #client} or {@link #asyncClient}
+   * @return its server process (alive or not)
+   */
+  static ProcessHandle process(Object client) {
+    ProcessHandle p = PROCESSES.get(client);
+    if (p == null) {
+      throw new IllegalArgumentException("not a client started by ServerProcesses");
+    }
+    return p;
+  }
+
+  /**
+   * @return the child process started with that command (found by its tag), once the client has initialized it;
+   *     the server's own children are not considered, though they show its command line until they call exec
+   */
+  private static ProcessHandle started(List<String> cmd) {
+    String tag = cmd.get(1);
+    List<ProcessHandle> found = ProcessHandle.current().children()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(tag)).orElse(false)).toList();
+    assertThat(found).as("the server process tagged %s", tag).hasSize(1);
+    return found.get(0);
+  }
+
+  /**
+   * Waits for a process to exit.
+   *
+   * @throws AssertionError when it is still alive after the timeout (named with its command line)
+   */
+  static void awaitExit(ProcessHandle p, Duration timeout) {
+    try {
+      p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("process " + p.pid() + " still alive after " + timeout + ": "
+          + p.info().commandLine().orElse("?"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for process " + p.pid(), e);
+    } catch (ExecutionException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** @return that process and its descendants right now */
+  static List<ProcessHandle> tree(ProcessHandle root) {
+    List<ProcessHandle> out = new ArrayList<>();
+    out.add(root);
+    root.descendants().forEach(out::add);
+    return out;
   }
 
   /**
@@ -128,37 +192,37 @@ final class ServerProcesses {
         .initializationTimeout(Duration.ofSeconds(60))
         .build();
     client.initialize().block(Duration.ofSeconds(90));
+    PROCESSES.put(client, started(cmd));
     return client;
   }
 
-  /** @return the live server processes started by this JVM (any depth), by command line */
+  /**
+   * @return the live server processes started by this JVM (any depth), by command line (the shaded jar, the main
+   *     class, or the launcher script); a process whose parent is a server is not counted, because a server's child
+   *     shows the server's command line until it has called exec
+   */
   static List<ProcessHandle> liveServers() {
     return ProcessHandle.current().descendants()
         .filter(ProcessHandle::isAlive)
-        .filter(p -> p.info().commandLine().map(c -> c.contains("orch-mcp") || c.contains("OrchMcpServer"))
-            .orElse(false))
+        .filter(p -> isServerCommand(p) && !p.parent().map(ServerProcesses::isServerCommand).orElse(false))
         .toList();
   }
 
-  /** Asserts that no server process (nor any process it started) is left, waiting up to 3 s for exits. */
+  private static boolean isServerCommand(ProcessHandle p) {
+    return p.info().commandLine().map(c -> c.contains("orch-mcp.jar") || c.contains("OrchMcpServer")
+        || c.contains("bin/orch-mcp")).orElse(false);
+  }
+
+  /**
+   * Asserts that none of the watched processes (a server and the processes it started) is left, waiting up to 3 s
+   * for exits. Servers of other tests are {@link ServerLeakCheck}'s business.
+   */
   static void assertNoneLeft(List<ProcessHandle> watched) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-    while (System.nanoTime() < deadline && (watched.stream().anyMatch(ProcessHandle::isAlive)
-        || !liveServers().isEmpty())) {
+    while (System.nanoTime() < deadline && watched.stream().anyMatch(ProcessHandle::isAlive)) {
       Thread.sleep(50);
     }
     assertThat(watched).as("processes started for the server").noneMatch(ProcessHandle::isAlive);
-    assertThat(liveServers()).as("server processes").isEmpty();
-  }
-
-  /** @return the server process and its descendants right now */
-  static List<ProcessHandle> serverTree() {
-    List<ProcessHandle> out = new ArrayList<>();
-    for (ProcessHandle p : liveServers()) {
-      out.add(p);
-      p.descendants().forEach(out::add);
-    }
-    return out;
   }
 
   static Path mkdirs(Path p) {

@@ -72,7 +72,7 @@ class StdioLoadTest {
   @DisplayName("the MCP SDK client fires 300 tool calls and pings at once: each gets its own answer")
   void sdkClientCalls() throws Exception {
     McpAsyncClient client = ServerProcesses.asyncClient(ServerProcesses.isolatedEnv(tmp));
-    List<ProcessHandle> tree = ServerProcesses.serverTree();
+    List<ProcessHandle> tree = ServerProcesses.tree(ServerProcesses.process(client));
     try {
       saturateCpus();
       List<CompletableFuture<?>> futures = new ArrayList<>();

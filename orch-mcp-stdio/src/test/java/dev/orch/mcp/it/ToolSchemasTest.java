@@ -47,7 +47,7 @@ class ToolSchemasTest {
 
   @AfterAll
   void stop() throws Exception {
-    List<ProcessHandle> tree = ServerProcesses.serverTree();
+    List<ProcessHandle> tree = ServerProcesses.tree(ServerProcesses.process(client));
     client.closeGracefully();
     ServerProcesses.assertNoneLeft(tree);
   }

@@ -62,7 +62,7 @@ class ValidationReplayTest {
 
   @AfterAll
   void stop() throws Exception {
-    List<ProcessHandle> tree = ServerProcesses.serverTree();
+    List<ProcessHandle> tree = ServerProcesses.tree(ServerProcesses.process(client));
     if (client != null) {
       client.closeGracefully();
     }
