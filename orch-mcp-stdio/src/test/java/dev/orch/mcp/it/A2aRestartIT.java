@@ -61,9 +61,7 @@ class A2aRestartIT {
     args.putObject("backend_config").put("agent_url", peer.baseUrl());
     String runId = server.spawn(args).path("run_id").asText();
     server.awaitEvent(runId, e -> e.path("data").path("state").asText().equals("working"), T);
-    Path attach = Restarts.runDir(cwd, runId).resolve("attach.json");
-    Restarts.await("the re-attachment record", T, () -> Files.exists(attach));
-    assertThat(Restarts.attachment(cwd, runId).path("task_id").asText()).isNotBlank();
+    assertThat(Restarts.awaitAttachment(cwd, runId, T).path("task_id").asText()).isNotBlank();
     return runId;
   }
 

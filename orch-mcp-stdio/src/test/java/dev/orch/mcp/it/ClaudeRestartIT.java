@@ -138,7 +138,7 @@ class ClaudeRestartIT {
     first.awaitEvent(secondRun, "run_started", T);
     assertThat(first.ofType(secondRun, "run_started").get(0).path("data").path("reused_process").asBoolean())
         .as("the session's kept-alive process serves the second run").isTrue();
-    JsonNode attachment = Restarts.attachment(cwd, secondRun);
+    JsonNode attachment = Restarts.awaitAttachment(cwd, secondRun, T);
     assertThat(attachment.path("agent").path("dir").asText()).as("the process's files belong to the first run")
         .contains(firstRun);
     assertThat(attachment.path("start_offset").asLong()).isPositive();

@@ -42,6 +42,19 @@ final class Restarts {
     }
   }
 
+  /**
+   * Waits until the run's re-attachment record is stored: a backend stores it after {@code run_started} and before
+   * the agent gets its turn, so seeing {@code run_started} does not mean the file is there yet.
+   *
+   * @return the record
+   * @throws AssertionError when it is not there within the timeout
+   */
+  static JsonNode awaitAttachment(Path cwd, String runId, Duration timeout) throws InterruptedException {
+    Path file = runDir(cwd, runId).resolve("attach.json");
+    await("the re-attachment record of run " + runId, timeout, () -> Files.exists(file)); // written by rename
+    return attachment(cwd, runId);
+  }
+
   /** @return the process group of the run's agent (the wrapper's pid) */
   static long agentGroup(Path cwd, String runId) {
     return attachment(cwd, runId).path("agent").path("pid").asLong();

@@ -214,11 +214,12 @@ final class ServerProcesses {
   }
 
   /**
-   * Asserts that none of the watched processes (a server and the processes it started) is left, waiting up to 3 s
-   * for exits. Servers of other tests are {@link ServerLeakCheck}'s business.
+   * Asserts that none of the watched processes (a server and the processes it started) is left, waiting up to 10 s
+   * for exits (a loaded machine may take seconds to end an agent's whole process group). Servers of other tests are
+   * {@link ServerLeakCheck}'s business.
    */
   static void assertNoneLeft(List<ProcessHandle> watched) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline && watched.stream().anyMatch(ProcessHandle::isAlive)) {
       Thread.sleep(50);
     }
