@@ -133,8 +133,8 @@ public final class OrchBench {
     } else {
       report.skip(List.of(Row.EVENTS, Row.EVENTS_COLD), "--only");
     }
-    List<Row> scaleRows = List.of(Row.LIST_RUNS, Row.POLL_DEEP, Row.ARTIFACT, Row.ARTIFACT_RSS, Row.WAKE_LOCAL,
-        Row.WAKE_API, Row.WAKE_CROSS);
+    List<Row> scaleRows = List.of(Row.LIST_RUNS, Row.POLL_DEEP, Row.ARTIFACT, Row.ARTIFACT_API, Row.ARTIFACT_RSS,
+        Row.WAKE_LOCAL, Row.WAKE_API, Row.WAKE_CROSS);
     if (only.contains("scale")) {
       section(report, scaleRows, () -> {
         scale(env, sizes, report);
@@ -209,6 +209,7 @@ public final class OrchBench {
       try (Server reader = Server.start(env.launcher(), serverEnv, env.workDir().resolve("artifact-server.log"), true)) {
         scale.measureArtifact(reader);
       }
+      scale.measureArtifactApi(env.fakeCodex());
       // the item-4 stores (a 1 GiB artifact, 100 000 run directories) are still being written back by the kernel
       // (dirty pages expire after 30 s): the forces under every wake-up would wait behind that I/O of the benchmark's
       // own making, so it is flushed first

@@ -33,6 +33,12 @@ public enum Row {
   POLL_DEEP("poll-deep", "poll_events after the last seq of a long run", "≤ 10 ms"),
   /** get_event_artifact slices of a big artifact, throughput. */
   ARTIFACT("artifact", "get_event_artifact, 256 KiB slices of one big artifact", "disk speed"),
+  /**
+   * The same slices through the Java API ({@code Orchestrator.readArtifact}, what get_event_artifact calls), in the
+   * benchmark JVM: the engine and the store without the MCP wire.
+   */
+  ARTIFACT_API("artifact-api", "Orchestrator.readArtifact, the same 256 KiB slices through the Java API, same JVM",
+      "disk speed"),
   /** Server RSS before and after streaming that artifact. */
   ARTIFACT_RSS("artifact-rss", "server RSS before → at each quarter → after reading the whole artifact",
       "constant"),

@@ -287,7 +287,7 @@ public final class FsRunStore implements RunStore {
   /** @throws OrchException NOT_FOUND when the manifest has no entry for the pointer */
   @Override
   public byte[] readArtifact(RunRecord run, ArtifactManifest manifest, String pointer, long offset, int length) {
-    return ArtifactFiles.read(runDir(run), manifest, pointer, offset, length);
+    return manifests.readArtifact(runDir(run), manifest, pointer, offset, length);
   }
 
   // ---- leases and orphans -----------------------------------------------------------------------------------

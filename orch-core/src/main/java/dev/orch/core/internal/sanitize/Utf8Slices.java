@@ -24,27 +24,56 @@ public final class Utf8Slices {
   }
 
   /**
-   * One slice.
-   *
-   * @param offset where the slice starts, in bytes from the start of the whole content: the requested offset,
-   *     moved forward to the next character boundary if it pointed inside a character
-   * @param content the bytes of the slice (a copy; empty when the offset is at or past the end)
-   * @param hasMore true if content remains after {@code offset + returnedBytes()}
+   * One slice: a range of the bytes it was cut from (no copy is made until {@link #content} is asked for; a 256 KiB
+   * artifact slice is decoded straight from the window the store read, issue 8 item 4).
    */
-  public record Slice(long offset, byte[] content, boolean hasMore) {
-    /** @return {@code content.length} */
+  public static final class Slice {
+    private static final byte[] NONE = new byte[0];
+    private final long offset;
+    private final byte[] source;
+    private final int from;
+    private final int length;
+    private final boolean hasMore;
+
+    private Slice(long offset, byte[] source, int from, int length, boolean hasMore) {
+      this.offset = offset;
+      this.source = source;
+      this.from = from;
+      this.length = length;
+      this.hasMore = hasMore;
+    }
+
+    /**
+     * @return where the slice starts, in bytes from the start of the whole content: the requested offset, moved
+     *     forward to the next character boundary if it pointed inside a character
+     */
+    public long offset() {
+      return offset;
+    }
+
+    /** @return the bytes of the slice (a copy; empty when the offset is at or past the end) */
+    public byte[] content() {
+      return Arrays.copyOfRange(source, from, from + length);
+    }
+
+    /** @return true if content remains after {@code offset + returnedBytes()} */
+    public boolean hasMore() {
+      return hasMore;
+    }
+
+    /** @return the length of the content, bytes */
     public int returnedBytes() {
-      return content.length;
+      return length;
     }
 
     /** @return where the next read starts: {@code offset + returnedBytes()} */
     public long nextOffset() {
-      return offset + content.length;
+      return offset + length;
     }
 
-    /** @return the content decoded as UTF-8 */
+    /** @return the content decoded as UTF-8 (straight from the source bytes) */
     public String text() {
-      return new String(content, StandardCharsets.UTF_8);
+      return new String(source, from, length, StandardCharsets.UTF_8);
     }
   }
 
@@ -83,7 +112,7 @@ public final class Utf8Slices {
       throw new IllegalArgumentException("window [" + windowStart + ", " + windowEnd + ") outside [0, " + totalBytes + "]");
     }
     if (offset >= totalBytes) {
-      return new Slice(offset, new byte[0], false);
+      return new Slice(offset, Slice.NONE, 0, 0, false);
     }
     long needed = Math.min(totalBytes, offset + limit + WINDOW_SLACK_BYTES);
     if (offset < windowStart || windowEnd < needed) {
@@ -105,9 +134,8 @@ public final class Utf8Slices {
     if (end <= start && start < totalBytes) {
       end = Math.min(totalBytes, start + sequenceLength(window[(int) (start - windowStart)]));
     }
-    byte[] content = start >= end ? new byte[0]
-        : Arrays.copyOfRange(window, (int) (start - windowStart), (int) (end - windowStart));
-    return new Slice(start, content, start + content.length < totalBytes);
+    int length = (int) Math.max(0, end - start);
+    return new Slice(start, window, length == 0 ? 0 : (int) (start - windowStart), length, start + length < totalBytes);
   }
 
   private static boolean isContinuation(byte b) {
