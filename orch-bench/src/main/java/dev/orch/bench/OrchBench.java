@@ -133,7 +133,8 @@ public final class OrchBench {
     } else {
       report.skip(List.of(Row.EVENTS, Row.EVENTS_COLD), "--only");
     }
-    List<Row> scaleRows = List.of(Row.LIST_RUNS, Row.POLL_DEEP, Row.ARTIFACT, Row.ARTIFACT_API, Row.ARTIFACT_RSS,
+    List<Row> scaleRows = List.of(Row.LIST_RUNS, Row.POLL_DEEP, Row.ARTIFACT, Row.ARTIFACT_API, Row.ARTIFACT_COLD,
+        Row.ARTIFACT_RSS,
         Row.WAKE_LOCAL, Row.WAKE_API, Row.WAKE_CROSS);
     if (only.contains("scale")) {
       section(report, scaleRows, () -> {
@@ -225,7 +226,7 @@ public final class OrchBench {
   }
 
   /** Runs {@code sync} (coreutils): writes every dirty page back; waits up to 10 minutes. */
-  private static void syncFileSystems() throws IOException, InterruptedException {
+  static void syncFileSystems() throws IOException, InterruptedException {
     Process p = new ProcessBuilder("sync").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {

@@ -39,6 +39,11 @@ public enum Row {
    */
   ARTIFACT_API("artifact-api", "Orchestrator.readArtifact, the same 256 KiB slices through the Java API, same JVM",
       "disk speed"),
+  /**
+   * The same through the Java API from the disk: the chunk files are evicted from the page cache before the pass.
+   */
+  ARTIFACT_COLD("artifact-cold", "Orchestrator.readArtifact, the same slices from the disk (chunk files evicted from"
+      + " the page cache first)", "disk speed"),
   /** Server RSS before and after streaming that artifact. */
   ARTIFACT_RSS("artifact-rss", "server RSS before → at each quarter → after reading the whole artifact",
       "constant"),

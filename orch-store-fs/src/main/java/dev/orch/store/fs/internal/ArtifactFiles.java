@@ -252,12 +252,32 @@ public final class ArtifactFiles {
     return at;
   }
 
+  /**
+   * The reading thread's buffer for chunk reads, reused. Reading into the caller's heap array directly made the JDK
+   * take a temporary direct buffer of each read's size; from a cold page cache a 1 GiB artifact then read at half the
+   * speed of a plain sequential read of its chunk files, and at about that speed with one reused direct buffer
+   * (issue 8 item 4, docs/benchmarks.md). One chunk's size per thread that reads artifacts.
+   */
+  private static final ThreadLocal<ByteBuffer> READ_BUFFER =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(ArtifactManifest.CHUNK_BYTES));
+
   /** @return the bytes read into {@code out[at, at + want)}: fewer only when the file is shorter than its manifest says */
   private static int readRange(Path file, long from, byte[] out, int at, int want) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer buf = ByteBuffer.wrap(out, at, want);
-      JsonlTail.readFully(ch, buf, from);
-      return buf.position() - at;
+      ByteBuffer buf = READ_BUFFER.get();
+      int done = 0;
+      while (done < want) {
+        int ask = Math.min(buf.capacity(), want - done);
+        buf.clear().limit(ask);
+        JsonlTail.readFully(ch, buf, from + done);
+        int n = buf.position();
+        buf.flip().get(out, at + done, n);
+        done += n;
+        if (n < ask) {
+          break; // the file ended
+        }
+      }
+      return done;
     } catch (IOException e) {
       throw StoreErrors.io("cannot read artifact", file, e);
     }
