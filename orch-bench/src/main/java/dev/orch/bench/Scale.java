@@ -129,8 +129,9 @@ final class Scale {
     try (Orchestrator orch = Orchestrator.builder().environment(environment).build()) {
       RunRef run = RunRef.ofRunId(artifactRun);
       readThroughApi(orch, run, Math.min(artifact.totalBytes(), 64L << 20), new ArrayList<>()); // warm-up
-      // the best of three passes (one can meet the JIT or the collector of this JVM, which also holds the benchmark's
-      // clients; bin/orch-bench fixes its heap up front); the detail lists all three
+      // the best of three passes: this JVM (which also holds the benchmark's clients) runs with the default heap
+      // sizing, and a pass during which G1 grows the heap into untouched memory runs at a third of the speed of the
+      // next (a fixed, pre-touched heap made the wake-up rows worse, docs/benchmarks.md); the detail lists all three
       List<Double> passes = new ArrayList<>();
       List<Double> bestSliceMs = null;
       long total = 0;
