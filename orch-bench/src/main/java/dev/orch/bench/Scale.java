@@ -2,6 +2,9 @@ package dev.orch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,15 +13,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import dev.orch.core.ArtifactSlice;
-import dev.orch.core.Orchestrator;
-import dev.orch.core.RunRef;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -115,83 +112,104 @@ final class Scale {
   }
 
   /**
-   * Measures the artifact-api row: the same slices read through {@link Orchestrator#readArtifact} by an
-   * Orchestrator built in this JVM on the same home (the servers on it are idle meanwhile), against the raw read of
-   * the chunk files in the same minute: the first 64 MiB warm the code (not counted), then the best of
-   * {@link #API_PASSES} passes over the whole artifact counts.
+   * Measures the artifact-api and artifact-cold rows with {@link ArtifactReader} in a JVM of its own (the GC settings
+   * the launcher gives the server: SerialGC, 16 MB initial heap), on the same home while the servers on it are idle:
+   * {@link #API_PASSES} passes with the page cache warm (the best counts; the detail lists all), against a raw read of
+   * the chunk files right after; then one pass and one raw read, each right after the chunk files were written back
+   * ({@code sync}) and evicted from the page cache ({@link #evict}), so that both read the disk.
    *
    * @param fakeCodex the fake CLI (the Orchestrator's codex backend needs an executable; no run is started)
    */
   void measureArtifactApi(Path fakeCodex) throws IOException {
-    Map<String, String> environment = new HashMap<>(System.getenv());
-    environment.put("NANOBOT_ORCHESTRATOR_HOME", home.toString());
-    environment.put("ORCH_CODEX_EXECUTABLE", fakeCodex.toString());
-    try (Orchestrator orch = Orchestrator.builder().environment(environment).build()) {
-      RunRef run = RunRef.ofRunId(artifactRun);
-      readThroughApi(orch, run, Math.min(artifact.totalBytes(), 64L << 20), new ArrayList<>()); // warm-up
-      // the best of three passes: this JVM (which also holds the benchmark's clients) runs with the default heap
-      // sizing, and a pass during which G1 grows the heap into untouched memory runs at a third of the speed of the
-      // next (a fixed, pre-touched heap made the wake-up rows worse, docs/benchmarks.md); the detail lists all three
-      List<Double> passes = new ArrayList<>();
-      List<Double> bestSliceMs = null;
-      long total = 0;
-      for (int pass = 0; pass < API_PASSES; pass++) {
-        List<Double> sliceMs = new ArrayList<>();
-        long t0 = System.nanoTime();
-        total = readThroughApi(orch, run, artifact.totalBytes(), sliceMs);
-        double mbs = total / 1048576.0 / ((System.nanoTime() - t0) / 1e9);
-        if (passes.isEmpty() || mbs > Collections.max(passes)) {
-          bestSliceMs = sliceMs;
-        }
-        passes.add(mbs);
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(java.toString(), "-XX:+UseSerialGC", "-Xms16m", "-Xshare:auto",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+        ArtifactReader.class.getName(), home.toString(), fakeCodex.toString(), artifactRun,
+        Long.toString(artifact.seq()), artifact.fieldPath(), Long.toString(artifact.totalBytes()),
+        Integer.toString(API_PASSES))
+        .redirectError(env.workDir().resolve("artifact-reader.log").toFile()).start();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
+      List<String[]> passes = new ArrayList<>();
+      for (String line = out.readLine(); line != null && !line.equals("cold?"); line = out.readLine()) {
+        passes.add(passLine(line));
       }
-      long r0 = System.nanoTime();
-      long raw = readChunks(artifact.directory());
-      double rawMbs = raw / 1048576.0 / ((System.nanoTime() - r0) / 1e9);
-      double mbs = Collections.max(passes);
+      if (passes.size() != API_PASSES) {
+        throw new IllegalStateException("the artifact reader ended after " + passes.size() + " passes; see "
+            + env.workDir().resolve("artifact-reader.log"));
+      }
+      double rawMbs = mbs(artifact.totalBytes(), timedRawRead());
+      String[] best = passes.get(0);
       StringBuilder all = new StringBuilder();
-      passes.forEach(p -> all.append(all.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", p)));
-      boolean whole = total == artifact.totalBytes();
-      report.put(Row.ARTIFACT_API, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", mbs),
-          String.format(Locale.ROOT, "raw read of the chunk files %.0f MB/s", rawMbs), Report.ratio(mbs, rawMbs),
-          String.format(Locale.ROOT, "%s MiB in %d slices%s, best of %d passes (%s MB/s); a slice of the best pass:"
-              + " median %s, p99 %s (each call resolves the run, checks the manifest is unchanged, reads the chunk"
-              + " files and decodes the text)", Report.count(total >> 20), bestSliceMs.size(),
-              whole ? "" : String.format(Locale.ROOT, " (stopped after %d s)", ARTIFACT_BUDGET_NS / 1_000_000_000L),
-              API_PASSES, all, Report.ms(Stats.median(bestSliceMs)), Report.ms(Stats.percentile(bestSliceMs, 99)))));
-      fromDisk(orch, run);
-    }
-  }
+      for (String[] pass : passes) {
+        all.append(all.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", passMbs(pass)));
+        best = passMbs(pass) > passMbs(best) ? pass : best;
+      }
+      report.put(Row.ARTIFACT_API, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", passMbs(best)),
+          String.format(Locale.ROOT, "raw read of the chunk files %.0f MB/s", rawMbs),
+          Report.ratio(passMbs(best), rawMbs), String.format(Locale.ROOT, "%s, best of %d passes (%s MB/s) in a JVM"
+              + " of its own with the server's GC settings (SerialGC, -Xms16m), after 64 MiB of warm-up; each call"
+              + " resolves the run, checks the manifest is unchanged, reads the chunk files and decodes the text",
+              passDetail(best), API_PASSES, all)));
 
-  /**
-   * Measures the artifact-cold row: one pass through the Java API and one raw read, each right after the chunk files
-   * were written back ({@code sync}) and evicted from the page cache ({@link #evict}), so both read the disk.
-   */
-  private void fromDisk(Orchestrator orch, RunRef run) throws IOException {
-    try {
       OrchBench.syncFileSystems();
       long e0 = System.nanoTime();
       evict(artifact.directory());
       double evictSeconds = (System.nanoTime() - e0) / 1e9;
-      List<Double> sliceMs = new ArrayList<>();
-      long t0 = System.nanoTime();
-      long total = readThroughApi(orch, run, artifact.totalBytes(), sliceMs);
-      double mbs = total / 1048576.0 / ((System.nanoTime() - t0) / 1e9);
+      in.write("go\n");
+      in.flush();
+      String line = out.readLine();
+      if (line == null) {
+        throw new IllegalStateException("the artifact reader ended before its pass from the disk; see "
+            + env.workDir().resolve("artifact-reader.log"));
+      }
+      String[] cold = passLine(line);
       evict(artifact.directory());
-      long r0 = System.nanoTime();
-      long raw = readChunks(artifact.directory());
-      double rawMbs = raw / 1048576.0 / ((System.nanoTime() - r0) / 1e9);
-      report.put(Row.ARTIFACT_COLD, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", mbs),
-          String.format(Locale.ROOT, "raw read of the evicted chunk files %.0f MB/s", rawMbs),
-          Report.ratio(mbs, rawMbs), String.format(Locale.ROOT, "%s MiB in %d slices; a slice: median %s, p99 %s;"
-              + " the %s chunk files were synced and evicted from the page cache (posix_fadvise DONTNEED, %.1f s)"
-              + " before each of the two reads", Report.count(total >> 20),
-              sliceMs.size(), Report.ms(Stats.median(sliceMs)), Report.ms(Stats.percentile(sliceMs, 99)),
-              Report.count(artifact.totalBytes() / 65536), evictSeconds)));
+      double coldRawMbs = mbs(artifact.totalBytes(), timedRawRead());
+      report.put(Row.ARTIFACT_COLD, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", passMbs(cold)),
+          String.format(Locale.ROOT, "raw read of the evicted chunk files %.0f MB/s", coldRawMbs),
+          Report.ratio(passMbs(cold), coldRawMbs), String.format(Locale.ROOT, "%s; the %s chunk files were synced"
+              + " and evicted from the page cache (posix_fadvise DONTNEED, %.1f s) before each of the two reads",
+              passDetail(cold), Report.count(artifact.totalBytes() / 65536), evictSeconds)));
+      if (!p.waitFor(1, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("the artifact reader did not end");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while evicting the artifact from the page cache", e);
+      throw new IllegalStateException("interrupted while measuring the artifact through the Java API", e);
+    } finally {
+      p.destroyForcibly();
     }
+  }
+
+  /** @return the fields of an {@link ArtifactReader} pass line: bytes, seconds, median ms, p99 ms, slices */
+  private static String[] passLine(String line) {
+    String[] f = line.split(" ");
+    if (f.length != 6 || !f[0].equals("pass")) {
+      throw new IllegalStateException("unexpected line from the artifact reader: " + line);
+    }
+    return java.util.Arrays.copyOfRange(f, 1, 6);
+  }
+
+  private static double passMbs(String[] pass) {
+    return mbs(Long.parseLong(pass[0]), Double.parseDouble(pass[1]));
+  }
+
+  private static String passDetail(String[] pass) {
+    return String.format(Locale.ROOT, "%s MiB in %s slices; a slice: median %s, p99 %s",
+        Report.count(Long.parseLong(pass[0]) >> 20), pass[4], Report.ms(Double.parseDouble(pass[2])),
+        Report.ms(Double.parseDouble(pass[3])));
+  }
+
+  private static double mbs(long bytes, double seconds) {
+    return bytes / 1048576.0 / seconds;
+  }
+
+  /** @return the seconds a raw read of the chunk files takes */
+  private double timedRawRead() throws IOException {
+    long t0 = System.nanoTime();
+    readChunks(artifact.directory());
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** Drops the page cache of every file named on the command line (python3's binding of posix_fadvise). */
@@ -223,28 +241,6 @@ final class Scale {
       p.destroyForcibly();
       throw new IllegalStateException("cannot evict " + dir + " from the page cache: " + out);
     }
-  }
-
-  /**
-   * Reads the artifact from its start in {@link #SLICE} slices until {@code end} bytes (or the time budget).
-   *
-   * @param sliceMs receives the time of each call, ms
-   * @return bytes read
-   */
-  private long readThroughApi(Orchestrator orch, RunRef run, long end, List<Double> sliceMs) {
-    long offset = 0;
-    long start = System.nanoTime();
-    while (offset < end && System.nanoTime() - start < ARTIFACT_BUDGET_NS) {
-      long t0 = System.nanoTime();
-      ArtifactSlice slice = orch.readArtifact(run, artifact.seq(), artifact.fieldPath(), offset, SLICE);
-      sliceMs.add((System.nanoTime() - t0) / 1e6);
-      if (slice.returnedBytes() == 0) {
-        throw new IllegalStateException("readArtifact returned nothing at offset " + offset + " of "
-            + artifact.totalBytes());
-      }
-      offset += slice.returnedBytes();
-    }
-    return offset;
   }
 
   /** Reads the first {@link #SDK_SAMPLE_BYTES} of the artifact through the SDK's transport: MB/s, client CPU. */
