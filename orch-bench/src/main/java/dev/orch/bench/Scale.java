@@ -130,27 +130,27 @@ final class Scale {
         .redirectError(env.workDir().resolve("artifact-reader.log").toFile()).start();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
-      List<String[]> passes = new ArrayList<>();
+      List<Pass> passes = new ArrayList<>();
       for (String line = out.readLine(); line != null && !line.equals("cold?"); line = out.readLine()) {
-        passes.add(passLine(line));
+        passes.add(Pass.parse(line));
       }
       if (passes.size() != API_PASSES) {
         throw new IllegalStateException("the artifact reader ended after " + passes.size() + " passes; see "
             + env.workDir().resolve("artifact-reader.log"));
       }
-      double rawMbs = mbs(artifact.totalBytes(), timedRawRead());
-      String[] best = passes.get(0);
+      double rawMbs = rawReadMbs();
+      Pass best = passes.get(0);
       StringBuilder all = new StringBuilder();
-      for (String[] pass : passes) {
-        all.append(all.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", passMbs(pass)));
-        best = passMbs(pass) > passMbs(best) ? pass : best;
+      for (Pass pass : passes) {
+        all.append(all.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f", pass.mbs()));
+        best = pass.mbs() > best.mbs() ? pass : best;
       }
-      report.put(Row.ARTIFACT_API, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", passMbs(best)),
+      report.put(Row.ARTIFACT_API, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", best.mbs()),
           String.format(Locale.ROOT, "raw read of the chunk files %.0f MB/s", rawMbs),
-          Report.ratio(passMbs(best), rawMbs), String.format(Locale.ROOT, "%s, best of %d passes (%s MB/s) in a JVM"
+          Report.ratio(best.mbs(), rawMbs), String.format(Locale.ROOT, "%s, best of %d passes (%s MB/s) in a JVM"
               + " of its own with the server's GC settings (SerialGC, -Xms16m), after 64 MiB of warm-up; each call"
               + " resolves the run, checks the manifest is unchanged, reads the chunk files and decodes the text",
-              passDetail(best), API_PASSES, all)));
+              best.detail(), API_PASSES, all)));
 
       OrchBench.syncFileSystems();
       long e0 = System.nanoTime();
@@ -163,14 +163,14 @@ final class Scale {
         throw new IllegalStateException("the artifact reader ended before its pass from the disk; see "
             + env.workDir().resolve("artifact-reader.log"));
       }
-      String[] cold = passLine(line);
+      Pass cold = Pass.parse(line);
       evict(artifact.directory());
-      double coldRawMbs = mbs(artifact.totalBytes(), timedRawRead());
-      report.put(Row.ARTIFACT_COLD, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", passMbs(cold)),
+      double coldRawMbs = rawReadMbs();
+      report.put(Row.ARTIFACT_COLD, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", cold.mbs()),
           String.format(Locale.ROOT, "raw read of the evicted chunk files %.0f MB/s", coldRawMbs),
-          Report.ratio(passMbs(cold), coldRawMbs), String.format(Locale.ROOT, "%s; the %s chunk files were synced"
+          Report.ratio(cold.mbs(), coldRawMbs), String.format(Locale.ROOT, "%s; the %s chunk files were synced"
               + " and evicted from the page cache (posix_fadvise DONTNEED, %.1f s) before each of the two reads",
-              passDetail(cold), Report.count(artifact.totalBytes() / 65536), evictSeconds)));
+              cold.detail(), Report.count(artifact.totalBytes() / 65536), evictSeconds)));
       if (!p.waitFor(1, TimeUnit.MINUTES)) {
         throw new IllegalStateException("the artifact reader did not end");
       }
@@ -182,34 +182,39 @@ final class Scale {
     }
   }
 
-  /** @return the fields of an {@link ArtifactReader} pass line: bytes, seconds, median ms, p99 ms, slices */
-  private static String[] passLine(String line) {
-    String[] f = line.split(" ");
-    if (f.length != 6 || !f[0].equals("pass")) {
-      throw new IllegalStateException("unexpected line from the artifact reader: " + line);
+  /**
+   * One measured pass of {@link ArtifactReader}: bytes read, seconds, the median and p99 of its calls (ms), calls.
+   */
+  private record Pass(long bytes, double seconds, double medianMs, double p99Ms, int slices) {
+    /** @throws IllegalStateException when the line is not {@code pass <bytes> <seconds> <median> <p99> <slices>} */
+    static Pass parse(String line) {
+      String[] f = line.split(" ");
+      if (f.length != 6 || !f[0].equals("pass")) {
+        throw new IllegalStateException("unexpected line from the artifact reader: " + line);
+      }
+      return new Pass(Long.parseLong(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+          Double.parseDouble(f[4]), Integer.parseInt(f[5]));
     }
-    return java.util.Arrays.copyOfRange(f, 1, 6);
-  }
 
-  private static double passMbs(String[] pass) {
-    return mbs(Long.parseLong(pass[0]), Double.parseDouble(pass[1]));
-  }
+    double mbs() {
+      return Scale.mbs(bytes, seconds);
+    }
 
-  private static String passDetail(String[] pass) {
-    return String.format(Locale.ROOT, "%s MiB in %s slices; a slice: median %s, p99 %s",
-        Report.count(Long.parseLong(pass[0]) >> 20), pass[4], Report.ms(Double.parseDouble(pass[2])),
-        Report.ms(Double.parseDouble(pass[3])));
+    String detail() {
+      return String.format(Locale.ROOT, "%s MiB in %d slices; a slice: median %s, p99 %s", Report.count(bytes >> 20),
+          slices, Report.ms(medianMs), Report.ms(p99Ms));
+    }
   }
 
   private static double mbs(long bytes, double seconds) {
     return bytes / 1048576.0 / seconds;
   }
 
-  /** @return the seconds a raw read of the chunk files takes */
-  private double timedRawRead() throws IOException {
+  /** @return MB/s of a raw read of the artifact's chunk files in this JVM (the artifact rows' baseline) */
+  private double rawReadMbs() throws IOException {
     long t0 = System.nanoTime();
-    readChunks(artifact.directory());
-    return (System.nanoTime() - t0) / 1e9;
+    long bytes = readChunks(artifact.directory());
+    return mbs(bytes, (System.nanoTime() - t0) / 1e9);
   }
 
   /** Drops the page cache of every file named on the command line (python3's binding of posix_fadvise). */
@@ -371,11 +376,8 @@ final class Scale {
           .put("field_path", artifact.fieldPath()).put("offset", artifact.totalBytes() - SLICE).put("limit", SLICE));
       tail.add((System.nanoTime() - s0) / 1e6);
     }
-    long r0 = System.nanoTime();
-    long raw = readChunks(artifact.directory());
-    double rawSeconds = (System.nanoTime() - r0) / 1e9;
-    double mbs = total / 1048576.0 / seconds;
-    double rawMbs = raw / 1048576.0 / rawSeconds;
+    double mbs = mbs(total, seconds);
+    double rawMbs = rawReadMbs();
     report.put(Row.ARTIFACT, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", mbs),
         String.format(Locale.ROOT, "raw read of the chunk files %.0f MB/s", rawMbs), Report.ratio(mbs, rawMbs),
         String.format(Locale.ROOT, "%s MiB in %d slices, %.1f s (%.1f ms a slice: CPU of the server %.1f ms, of the"
