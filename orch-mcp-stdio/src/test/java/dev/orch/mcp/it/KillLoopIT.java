@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -85,10 +86,26 @@ class KillLoopIT {
     }
   }
 
-  /** @return live agent processes of this test (the fake CLI and its children, not the wrappers at the gate) */
+  /**
+   * @return live agent processes of this test (the fake CLI and its children, not the wrappers at the gate). A process
+   *     that ends while it is looked at is not one: a wrapper whose gate closed when its server died becomes a zombie
+   *     (no command line, still in its own group) until init reaps it, and a process in the middle of an exec shows
+   *     an empty command line for an instant, so an empty one is read again before it counts.
+   */
   private List<Long> agents() {
-    return Restarts.withEnvironment(marker).stream()
-        .filter(pid -> !Restarts.commandLine(pid).contains("orch-agent")).toList();
+    List<Long> out = new ArrayList<>();
+    for (long pid : Restarts.withEnvironment(marker)) {
+      String cmd = Restarts.commandLine(pid);
+      if (cmd.isEmpty()) {
+        LockSupport.parkNanos(20_000_000L);
+        cmd = Restarts.commandLine(pid);
+      }
+      String[] stat = Restarts.statFields(pid);
+      if (!cmd.isEmpty() && !cmd.contains("orch-agent") && stat != null && !stat[0].equals("Z")) {
+        out.add(pid);
+      }
+    }
+    return out;
   }
 
   @Test
@@ -111,7 +128,7 @@ class KillLoopIT {
       Set<Long> recorded = Restarts.recordedPids(cwd);
       for (long pid : agents()) {
         String[] stat = Restarts.statFields(pid);
-        if (stat != null && !recorded.contains(Long.parseLong(stat[2]))) {
+        if (stat != null && !stat[0].equals("Z") && !recorded.contains(Long.parseLong(stat[2]))) {
           unrecorded++;
           System.err.println("[kill-loop] unrecorded agent " + pid + ": " + Restarts.commandLine(pid));
         }
