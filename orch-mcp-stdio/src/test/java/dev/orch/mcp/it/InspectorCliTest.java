@@ -44,17 +44,19 @@ class InspectorCliTest {
 
   /**
    * The server is a grandchild (node → bin/orch-mcp → java): look for it among all processes, by the store home of
-   * this test in its environment. (A first start of a new jar also trains the start-up archive in the background:
-   * {@code bin/orch-mcp --prepare} in a session of its own, running a JVM with its own home, outlives the client by
-   * design and is not the server.)
+   * this test in its environment and by its command line. (A first start of a new jar also trains the start-up
+   * archive in the background: {@code bin/orch-mcp --prepare} in a session of its own, running a JVM with its own
+   * home, outlives the client by design and is not the server, nor are the commands it runs meanwhile.)
    */
   private void assertNoServerLeft() throws InterruptedException {
     String home = "NANOBOT_ORCHESTRATOR_HOME=" + tmp.resolve("orch-home");
     long deadline = System.nanoTime() + 3_000_000_000L;
     List<Long> left;
     do {
-      left = Restarts.withEnvironment(home).stream()
-          .filter(pid -> !Restarts.commandLine(pid).contains("bin/orch-mcp --prepare")).toList();
+      left = Restarts.withEnvironment(home).stream().filter(pid -> {
+        String cmd = Restarts.commandLine(pid); // the launcher, or the JVM it became
+        return (cmd.contains("bin/orch-mcp") || cmd.contains("orch-mcp.jar")) && !cmd.contains("--prepare");
+      }).toList();
       if (!left.isEmpty()) {
         Thread.sleep(50);
       }
