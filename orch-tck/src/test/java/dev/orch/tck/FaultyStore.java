@@ -1,5 +1,6 @@
 package dev.orch.tck;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.orch.core.NormalizedEvent;
 import dev.orch.core.OrchException;
 import dev.orch.core.RunId;
@@ -34,8 +35,12 @@ final class FaultyStore implements RunStore {
   volatile Predicate<RunRecord> failAppends = r -> false;
   volatile Predicate<RunRecord> failSaves = r -> false;
   volatile String reason = "No space left on device";
+  /** Told of every batch about to be appended to the real log, on the appending thread (e.g. to slow it down). */
+  volatile Consumer<List<LogEntry>> appending = batch -> { };
   /** Told of every batch that reaches the real log, on the appending thread. */
   volatile Consumer<List<LogEntry>> appended = batch -> { };
+  /** Told of every run document about to be saved (its name, e.g. {@code attach}), on the saving thread. */
+  volatile Consumer<String> documentSaving = name -> { };
   final AtomicInteger refused = new AtomicInteger();
 
   FaultyStore(RunStore delegate) {
@@ -59,6 +64,17 @@ final class FaultyStore implements RunStore {
       throw fault("run.json");
     }
     delegate.saveRun(run);
+  }
+
+  @Override
+  public void saveDocument(RunRecord run, String name, ObjectNode document) {
+    documentSaving.accept(name);
+    delegate.saveDocument(run, name, document);
+  }
+
+  @Override
+  public Optional<ObjectNode> readDocument(RunRecord run, String name) {
+    return delegate.readDocument(run, name);
   }
 
   @Override
@@ -90,6 +106,7 @@ final class FaultyStore implements RunStore {
         if (failAppends.test(run)) {
           throw fault("events.jsonl");
         }
+        appending.accept(batch);
         log.append(batch);
         appended.accept(batch);
       }

@@ -2,6 +2,7 @@ package dev.orch.core.internal;
 
 import dev.orch.core.EventType;
 import dev.orch.core.NormalizedEvent;
+import dev.orch.core.OrchException;
 import dev.orch.core.spi.EventArtifacts;
 import dev.orch.core.spi.LogEntry;
 import dev.orch.core.spi.OutputBatch;
@@ -120,6 +121,28 @@ final class GroupCommit {
       drain(run);
     } else {
       schedule(run);
+    }
+  }
+
+  /**
+   * Commits what was staged for the run so far now, even when its commit was deferred to the end of the output batch
+   * of the calling (or another) thread, and waits until it is published: durable in the run's log.
+   *
+   * @param timeoutMs longest wait, ms
+   * @throws OrchException STORE when it is not published within the timeout, or the store refused it
+   */
+  void commitNow(LiveRun run, long timeoutMs) {
+    RunJournal j = run.journal;
+    boolean claimed;
+    synchronized (j) {
+      claimed = j.claimDeferred();
+    }
+    if (claimed) {
+      schedule(run);
+    }
+    if (!j.awaitCommitted(timeoutMs)) {
+      throw new OrchException(OrchException.ErrorCode.STORE, "the events of run " + run.runId
+          + " could not be made durable" + (j.faulted ? " (the store refused them)" : " within " + timeoutMs + " ms"));
     }
   }
 

@@ -128,6 +128,31 @@ final class RunJournal {
   }
 
   /**
+   * Waits until every event staged so far is published (durable), unlike {@link #awaitPublished} also ending when
+   * nothing is being committed any more (the engine closed and dropped them) or the run faulted.
+   *
+   * @param timeoutMs longest wait, ms
+   * @return true when they are published (or the run's end is)
+   */
+  synchronized boolean awaitCommitted(long timeoutMs) {
+    long target = lastSeq;
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (publishedSeq < target && !endPublished && !faulted && busy()) {
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        wait(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return publishedSeq >= target || endPublished;
+  }
+
+  /**
    * Waits until nothing is staged or being committed.
    *
    * @param timeoutMs longest wait, ms

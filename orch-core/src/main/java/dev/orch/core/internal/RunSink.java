@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RunSink implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(RunSink.class);
+  /** Longest wait for the events before a re-attachment record to be durable, ms. */
+  static final long ATTACH_COMMIT_MS = 30_000;
   private final LiveRun run;
   private final EventPipeline pipeline;
   private final GroupCommit commits;
@@ -90,9 +92,15 @@ final class RunSink implements EventSink {
     return store.privateDirectory(run.record());
   }
 
-  /** Stores the attachment durably; a failure is thrown to the backend, which must then not start its agent. */
+  /**
+   * Stores the attachment durably, once every event the backend reported before it (run_started, …) is durable: a
+   * later Orch process re-attaches from the log, and re-reads only the agent's output, so an event not yet in the log
+   * when this process dies after the agent was let run would be lost (SPEC §12.8). A failure is thrown to the backend,
+   * which must then not start its agent.
+   */
   @Override
   public void attach(ObjectNode attachment) {
+    commits.commitNow(run, ATTACH_COMMIT_MS);
     store.saveDocument(run.record(), "attach", attachment);
   }
 

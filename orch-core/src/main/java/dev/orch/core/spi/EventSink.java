@@ -68,10 +68,13 @@ public interface EventSink {
    * Records, durably and before returning, what a later Orch process needs to re-attach to this run
    * ({@link Backend#reattach}): e.g. the agent's process and file names, or the remote task and context ids.
    * Record it before the agent can do any work, so that no agent ever runs unrecorded (issue 9 item 3). A later call
-   * replaces the earlier record.
+   * replaces the earlier record. The engine first makes every event reported before the call durable (it waits for
+   * their commit, up to 30 s): a later Orch process re-attaches from the log and only re-reads the agent's output, so
+   * an event such as {@code run_started} must not depend on this process living on.
    *
    * @param attachment a small JSON object owned by the backend (never secrets: it is stored in clear)
-   * @throws OrchException STORE when it cannot be recorded (the backend must then not start the agent)
+   * @throws OrchException STORE when it cannot be recorded, or the events before it cannot be made durable (the
+   *     backend must then not start the agent)
    */
   default void attach(ObjectNode attachment) {
     throw new OrchException(OrchException.ErrorCode.UNSUPPORTED,
