@@ -67,7 +67,8 @@ class KillLoopIT {
         "  sleep " + PAUSE,
         "  i=$((i+1))",
         "done",
-        "while [ ! -e \"$RELEASE\" ]; do sleep 0.3; done",
+        // (also ends when the test's directory is gone: a failed or timed-out test leaves no agent looping)
+        "while [ ! -e \"$RELEASE\" ]; do [ -d \"${RELEASE%/*}\" ] || exit 3; sleep 0.3; done",
         "echo '{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":1,\"cached_input_tokens\":0,"
             + "\"output_tokens\":1}}'",
         ""));
@@ -149,6 +150,10 @@ class KillLoopIT {
           .map(e -> e.path("data").path("text").asText()).toList();
       if (status.equals("completed")) {
         completed++;
+        // nothing the server reported before it let the agent run is lost with it (run_started first of all)
+        assertThat(events.stream().map(e -> e.path("type").asText()).filter(t -> !t.equals("agent_message")))
+            .as("events of %s besides its messages (seed %d)", runId, seed)
+            .containsExactly("run_started", "status_changed", "run_completed");
         assertThat(messages).as("messages of %s (seed %d)", runId, seed)
             .containsExactlyElementsOf(IntStream.rangeClosed(1, MESSAGES).mapToObj(i -> "message " + i).toList());
       } else {

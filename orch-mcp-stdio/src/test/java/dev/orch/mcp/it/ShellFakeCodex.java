@@ -41,7 +41,7 @@ final class ShellFakeCodex {
           case "$prompt" in
             *HOLD:*)
               name=$(printf '%%s' "$prompt" | sed -n 's/.*HOLD:\\([A-Za-z0-9_]*\\).*/\\1/p' | head -n 1)
-              while [ ! -e "%1$s/release-$name" ]; do sleep 0.02; done ;;
+              while [ ! -e "%1$s/release-$name" ]; do [ -d "%1$s" ] || exit 3; sleep 0.02; done ;;
             *HANG*) exec sleep 600 ;;
             *FAIL*)
               echo '{"type":"turn.failed","error":{"message":"fake failure"}}'
