@@ -9,6 +9,7 @@ import dev.orch.core.spi.RunRecord;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -111,20 +112,7 @@ final class RunJournal {
    */
   synchronized boolean awaitPublished(long seq, long timeoutMs) {
     long target = seq <= 0 ? lastSeq : seq;
-    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-    while (publishedSeq < target && !endPublished) {
-      long left = (deadline - System.nanoTime()) / 1_000_000;
-      if (left <= 0) {
-        return false;
-      }
-      try {
-        wait(left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
+    return await(() -> publishedSeq >= target || endPublished, timeoutMs);
   }
 
   /**
@@ -136,19 +124,7 @@ final class RunJournal {
    */
   synchronized boolean awaitCommitted(long timeoutMs) {
     long target = lastSeq;
-    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-    while (publishedSeq < target && !endPublished && !faulted && busy()) {
-      long left = (deadline - System.nanoTime()) / 1_000_000;
-      if (left <= 0) {
-        return false;
-      }
-      try {
-        wait(left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
+    await(() -> publishedSeq >= target || endPublished || faulted || !busy(), timeoutMs);
     return publishedSeq >= target || endPublished;
   }
 
@@ -159,8 +135,13 @@ final class RunJournal {
    * @return true when idle in time
    */
   synchronized boolean awaitIdle(long timeoutMs) {
+    return await(() -> !busy() || endPublished, timeoutMs);
+  }
+
+  /** Waits on this monitor (held by the caller) until {@code done}; @return false on timeout or interrupt */
+  private boolean await(BooleanSupplier done, long timeoutMs) {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-    while (busy() && !endPublished) {
+    while (!done.getAsBoolean()) {
       long left = (deadline - System.nanoTime()) / 1_000_000;
       if (left <= 0) {
         return false;
