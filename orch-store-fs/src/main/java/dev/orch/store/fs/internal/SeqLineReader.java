@@ -77,7 +77,9 @@ public final class SeqLineReader {
   private <T> List<T> scan(FileChannel ch, Path file, long size, long start, long afterSeq, int limit,
       Function<JsonNode, T> parser, ToLongFunction<T> seqOf) throws IOException {
     List<T> out = new ArrayList<>();
-    ByteBuffer buf = ByteBuffer.allocate(BLOCK);
+    // no larger than what is left to read: a poll for the newest event reads a few hundred bytes, and a 64 KiB
+    // buffer for each would be most of what a follower allocates per event
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.max(0, Math.min(BLOCK, size - start)));
     byte[] carry = new byte[0];
     long pos = start;
     long lineStart = start;
