@@ -220,7 +220,7 @@ public final class OrchBench {
           + " (%s).", Report.ms((System.nanoTime() - t0) / 1e6)));
       try (Server owner = Server.start(env.launcher(), serverEnv, env.workDir().resolve("wake-owner.log"), true);
           Server other = Server.start(env.launcher(), serverEnv, env.workDir().resolve("wake-other.log"), true)) {
-        new Wake(sizes, report).measure(owner, other, env.dir("wake-cwd"), env.dir("wake-api-home"), env.fakeCodex());
+        new Wake(env, sizes, report).measure(owner, other, env.dir("wake-cwd"), env.dir("wake-api-home"));
       }
     }
   }

@@ -121,13 +121,9 @@ final class Scale {
    * @param fakeCodex the fake CLI (the Orchestrator's codex backend needs an executable; no run is started)
    */
   void measureArtifactApi(Path fakeCodex) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process p = new ProcessBuilder(java.toString(), "-XX:+UseSerialGC", "-Xms16m", "-Xshare:auto",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-        ArtifactReader.class.getName(), home.toString(), fakeCodex.toString(), artifactRun,
-        Long.toString(artifact.seq()), artifact.fieldPath(), Long.toString(artifact.totalBytes()),
-        Integer.toString(API_PASSES))
-        .redirectError(env.workDir().resolve("artifact-reader.log").toFile()).start();
+    Process p = env.startOwnJvm(ArtifactReader.class, env.workDir().resolve("artifact-reader.log"), home.toString(),
+        fakeCodex.toString(), artifactRun, Long.toString(artifact.seq()), artifact.fieldPath(),
+        Long.toString(artifact.totalBytes()), Integer.toString(API_PASSES));
     try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8)) {
       List<Pass> passes = new ArrayList<>();

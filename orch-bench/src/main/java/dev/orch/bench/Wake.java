@@ -1,7 +1,9 @@
 package dev.orch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,23 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import dev.orch.core.EventPage;
-import dev.orch.core.EventType;
-import dev.orch.core.NormalizedEvent;
-import dev.orch.core.Orchestrator;
-import dev.orch.core.Role;
-import dev.orch.core.RunId;
-import dev.orch.core.RunRef;
-import dev.orch.core.SessionMode;
-import dev.orch.core.SpawnRequest;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Long-poll wake-up latency (issue 8 item 4): a fake codex prints one agent message every few ms and a client
@@ -46,15 +37,17 @@ import java.util.Map;
 final class Wake {
   /**
    * The fake CLI's prompt of the warm-up run each row follows first, not counted: 200 events 5 ms apart, so that the
-   * code of the wake-up path (the server's, the client's, the engine's in this JVM) is compiled as in a long-lived
-   * server, not interpreted for the first of the measured events.
+   * code of the wake-up path (the server's, the client's, the engine's in {@link WakeApi}'s JVM) is compiled as in a
+   * long-lived server, not interpreted for the first of the measured events.
    */
   static final String WARM_UP_TICKS = "tick 200 5";
 
+  private final BenchEnv env;
   private final Sizes sizes;
   private final Report report;
 
-  Wake(Sizes sizes, Report report) {
+  Wake(BenchEnv env, Sizes sizes, Report report) {
+    this.env = env;
     this.sizes = sizes;
     this.report = report;
   }
@@ -64,15 +57,14 @@ final class Wake {
    * @param other a second server process on the same store
    * @param cwd the run's cwd
    */
-  void measure(Server owner, Server other, Path cwd, Path apiHome, Path fakeCodex) throws InterruptedException,
-      IOException {
+  void measure(Server owner, Server other, Path cwd, Path apiHome) throws InterruptedException, IOException {
     String ticks = "tick " + sizes.wakeTicks() + " " + sizes.tickMs();
     follow(owner, owner.spawnCodex(cwd, WARM_UP_TICKS));
     Samples l = follow(owner, owner.spawnCodex(cwd, ticks));
     follow(other, owner.spawnCodex(cwd, WARM_UP_TICKS));
     String run = owner.spawnCodex(cwd, ticks);
     Samples c = follow(other, run);
-    Samples api = inProcess(apiHome, cwd, fakeCodex, ticks);
+    Samples api = inProcess(apiHome, cwd, ticks);
     List<Double> rt = timed(0, () -> owner.call("get_run", Server.args().put("run_id", run)));
     List<Double> ping = timed(baselineGapMs(), owner::ping);
     List<Double> force = appendAndForce(cwd.resolve("wake-baseline.jsonl"));
@@ -82,8 +74,8 @@ final class Wake {
         + " found the poll waiting";
     report.put(Row.WAKE_LOCAL, result(l, rt, base, detail));
     report.put(Row.WAKE_API, result(api, rt, base, detail.replace("polls with", "Orchestrator.poll with")
-        + "; an Orchestrator built in the benchmark JVM (file store, codex backend), after a warm-up run of 200 ticks"
-        + " 5 ms apart"));
+        + "; an Orchestrator (file store, codex backend) in a JVM of its own with the server's GC settings, after a"
+        + " warm-up run of 200 ticks 5 ms apart"));
     report.put(Row.WAKE_CROSS, result(c, rt, base, detail));
   }
 
@@ -103,44 +95,36 @@ final class Wake {
   }
 
   /**
-   * The wake-up through the Java API: an {@link Orchestrator} built in this JVM (its own home, the fake codex), a
-   * warm-up run of quick ticks (the engine's code is cold in this JVM; not counted), then a run of {@code ticks}
-   * followed with {@link Orchestrator#poll} ({@code limit} 1, up to 10 s).
+   * The wake-up through the Java API, measured by {@link WakeApi} in a JVM of its own (its own home, the fake codex).
    *
    * @return the latency of every agent_message the poll was already waiting for, ms
+   * @throws IllegalStateException when the poller ends without its last line (its log is named)
    */
-  private static Samples inProcess(Path home, Path cwd, Path fakeCodex, String ticks) {
-    Map<String, String> environment = new HashMap<>(System.getenv());
-    environment.put("NANOBOT_ORCHESTRATOR_HOME", home.toString());
-    environment.put("ORCH_CODEX_EXECUTABLE", fakeCodex.toString());
-    try (Orchestrator orch = Orchestrator.builder().environment(environment).build()) {
-      follow(orch, spawn(orch, cwd, WARM_UP_TICKS));
-      return follow(orch, spawn(orch, cwd, ticks));
-    }
-  }
-
-  private static RunId spawn(Orchestrator orch, Path cwd, String prompt) {
-    return orch.spawn(SpawnRequest.builder("codex", Role.WORKER, cwd.toString(), SessionMode.NEW).prompt(prompt)
-        .build()).runId();
-  }
-
-  private static Samples follow(Orchestrator orch, RunId run) {
+  private Samples inProcess(Path home, Path cwd, String ticks) throws IOException, InterruptedException {
+    Path log = env.workDir().resolve("wake-api.log");
+    Process p = env.startOwnJvm(WakeApi.class, log, home.toString(), cwd.toString(), env.fakeCodex().toString(),
+        ticks);
+    p.getOutputStream().close();
     Samples out = new Samples();
-    long after = 0;
-    while (true) {
-      Instant sent = Instant.now();
-      EventPage page = orch.poll(RunRef.of(run), after, 1, Duration.ofSeconds(10));
-      Instant now = Instant.now();
-      for (NormalizedEvent e : page.events()) {
-        if (e.type() == EventType.AGENT_MESSAGE) {
-          out.add(sent, now, e.data().path("text").asText(), e.ts());
+    boolean done = false;
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        String[] f = line.split(" ");
+        if (f[0].equals("sample") && f.length == 3) {
+          out.fromPrint.add(Double.parseDouble(f[1]));
+          out.fromTs.add(Double.parseDouble(f[2]));
         }
+        done |= line.equals("done");
       }
-      after = page.nextAfterSeq();
-      if (page.events().isEmpty() && page.status().isTerminal()) {
-        return out;
+    } finally {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
       }
     }
+    if (!done) {
+      throw new IllegalStateException("the wake-api poller ended early (exit " + p.exitValue() + "); see " + log);
+    }
+    return out;
   }
 
   /** The latencies of one row, ms: from the CLI's print (the figure) and from the engine's {@code ts} (detail). */
