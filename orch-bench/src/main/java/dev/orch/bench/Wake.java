@@ -122,7 +122,8 @@ final class Wake {
       }
     }
     if (!done) {
-      throw new IllegalStateException("the wake-api poller ended early (exit " + p.exitValue() + "); see " + log);
+      throw new IllegalStateException("the wake-api poller ended early (" + (p.isAlive() ? "still running"
+          : "exit " + p.exitValue()) + "); see " + log);
     }
     return out;
   }
