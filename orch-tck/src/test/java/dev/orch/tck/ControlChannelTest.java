@@ -116,6 +116,25 @@ class ControlChannelTest {
   }
 
   @Test
+  @DisplayName("an owner whose watch of control requests misses every change still takes a cancel on its slow timer")
+  void deafWatch() throws Exception {
+    FaultyStore store = new FaultyStore(new FsRunStore(new FsStoreSettings(home, FsStoreSettings.DEFAULT_DIR_NAME)));
+    store.deafControlWatch = true;
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("NANOBOT_ORCHESTRATOR_HOME", home.toString());
+    env.remove("ORCH_PEER_PATH");
+    try (Orchestrator deaf = Orchestrator.builder().discovery(true).backend(backend).store(store).environment(env)
+        .build()) {
+      SpawnResult r = deaf.spawn(SpawnRequest.builder("scripted", Role.WORKER, cwd.toString(), SessionMode.NEW)
+          .prompt("slow").build());
+      awaitStatus(deaf, r.runId(), RunStatus.RUNNING);
+      CancelResult c = other.cancel(RunRef.of(r.runId()));
+      assertThat(c.status()).isEqualTo(RunStatus.CANCELLED);
+      assertThat(deaf.getRun(RunRef.of(r.runId())).status()).isEqualTo(RunStatus.CANCELLED);
+    }
+  }
+
+  @Test
   @DisplayName("continue through the other Orchestrator delivers the input live to the owner's waiting run")
   void continueLive() throws Exception {
     SpawnResult r = spawn("wait-input");

@@ -7,6 +7,8 @@ import dev.orch.core.RunId;
 import dev.orch.core.SessionId;
 import dev.orch.core.spi.ArtifactField;
 import dev.orch.core.spi.ArtifactManifest;
+import dev.orch.core.spi.ControlAnswer;
+import dev.orch.core.spi.ControlRequest;
 import dev.orch.core.spi.EventLog;
 import dev.orch.core.spi.InboxMessage;
 import dev.orch.core.spi.LogEntry;
@@ -15,6 +17,7 @@ import dev.orch.core.spi.RunLease;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
 import dev.orch.core.spi.SessionRecord;
+import dev.orch.core.spi.Subscription;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +45,8 @@ final class FaultyStore implements RunStore {
   /** Told of every run document about to be saved (its name, e.g. {@code attach}), on the saving thread. */
   volatile Consumer<String> documentSaving = name -> { };
   final AtomicInteger refused = new AtomicInteger();
+  /** True: watches of control requests are granted but never called (a watch that misses every change). */
+  volatile boolean deafControlWatch;
 
   FaultyStore(RunStore delegate) {
     this.delegate = delegate;
@@ -204,6 +209,36 @@ final class FaultyStore implements RunStore {
   @Override
   public List<InboxMessage> readInbox(SessionRecord recipient, long afterSeq, int limit) {
     return delegate.readInbox(recipient, afterSeq, limit);
+  }
+
+  @Override
+  public String postControl(RunRecord run, ControlRequest request) {
+    return delegate.postControl(run, request);
+  }
+
+  @Override
+  public List<ControlRequest> takeControls(RunRecord run) {
+    return delegate.takeControls(run);
+  }
+
+  @Override
+  public Optional<Subscription> watchControls(RunRecord run, Runnable onChange) {
+    return deafControlWatch ? Optional.of(() -> { }) : delegate.watchControls(run, onChange);
+  }
+
+  @Override
+  public void answerControl(RunRecord run, String requestId, ControlAnswer answer) {
+    delegate.answerControl(run, requestId, answer);
+  }
+
+  @Override
+  public Optional<ControlAnswer> controlAnswer(RunRecord run, String requestId) {
+    return delegate.controlAnswer(run, requestId);
+  }
+
+  @Override
+  public boolean withdrawControl(RunRecord run, String requestId) {
+    return delegate.withdrawControl(run, requestId);
   }
 
   @Override

@@ -11,17 +11,24 @@ import dev.orch.core.RunRef;
 import dev.orch.core.RunStatus;
 import dev.orch.core.SessionId;
 import dev.orch.core.Timestamps;
+import dev.orch.core.spi.ChangeSignal;
 import dev.orch.core.spi.ControlAnswer;
 import dev.orch.core.spi.ControlRequest;
 import dev.orch.core.spi.RunLease;
 import dev.orch.core.spi.RunRecord;
 import dev.orch.core.spi.RunStore;
+import dev.orch.core.spi.Subscription;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.BiFunction;
@@ -43,17 +50,23 @@ import org.slf4j.LoggerFactory;
  * withdrawn and the caller a CONFLICT; a taken request is waited for up to {@link #ANSWER_WAIT} in all. The
  * answer's result is returned, its error re-thrown with the owner's code and message.
  *
- * <p>Owning side: one daemon thread lists the control requests of this process's live runs every
- * {@value #SCAN_MS} ms (one directory listing per live run in the file store), takes them, and executes each on
- * the engine's executor through the normal cancel / continue path, then stores the answer.
+ * <p>Owning side: one daemon thread lists the control requests of this process's live runs, takes them, and
+ * executes each on the engine's executor through the normal cancel / continue path, then stores the answer. It
+ * scans when the store says requests may have been posted ({@link RunStore#watchControls}: inotify on the file
+ * store's {@code control/} directories) and otherwise every {@value #WATCHED_SCAN_MS} ms; while a live run cannot be
+ * watched, every {@value #SCAN_MS} ms (one directory listing per live run in the file store). Issue 8: a 50 ms scan of
+ * every live run, whether or not anything came, cost a quiet server CPU for each run it owned (docs/benchmarks.md,
+ * idle-cpu).
  *
  * <p>Thread-safe. Stores without a control channel (the SPI default throws UNSUPPORTED) keep the old answer
  * "… cancel it through that process" and stop the watcher.
  */
 final class ControlChannel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlChannel.class);
-  /** Owner's scan interval, ms. */
+  /** Owner's scan interval while a live run cannot be watched, ms. */
   static final long SCAN_MS = 50;
+  /** Owner's scan interval while every live run is watched (the fallback behind the watch), ms. */
+  static final long WATCHED_SCAN_MS = 1000;
   /** Requester's answer check interval, ms. */
   static final long POLL_MS = 20;
   /** Requester's owner-alive check interval, ms. */
@@ -80,6 +93,10 @@ final class ControlChannel implements AutoCloseable {
   private int inFlight;
   private volatile Thread watcher;
   private volatile boolean closed;
+  /** Raised by the store's watches and by {@link #liveRunsChanged}. */
+  private final ChangeSignal changes = new ChangeSignal();
+  /** The watch of each live run's control requests (empty: not watchable); watcher thread only. */
+  private final Map<RunId, Optional<Subscription>> watches = new HashMap<>();
 
   /**
    * @param liveRuns the records of the runs this process owns (snapshot per call)
@@ -242,30 +259,85 @@ final class ControlChannel implements AutoCloseable {
     t.start();
   }
 
+  /**
+   * Tells the watcher that a run became live here, so that its control requests are watched now rather than at the
+   * next timed scan (any thread; returns at once).
+   */
+  void liveRunsChanged() {
+    changes.raise();
+  }
+
   private void watch() {
-    while (!closed) {
-      try {
-        scan();
-      } catch (OrchException e) {
-        if (e.code() == OrchException.ErrorCode.UNSUPPORTED) {
-          LOG.debug("the run store has no control channel: runs of this process cannot be controlled by others");
+    try {
+      while (!closed) {
+        boolean allWatched = false;
+        try {
+          Collection<RunRecord> runs = liveRuns.get();
+          allWatched = updateWatches(runs); // before the scan: a request posted meanwhile raises the signal
+          scan(runs);
+        } catch (OrchException e) {
+          if (e.code() == OrchException.ErrorCode.UNSUPPORTED) {
+            LOG.debug("the run store has no control channel: runs of this process cannot be controlled by others");
+            return;
+          }
+          LOG.debug("control scan failed: {}", e.getMessage());
+        } catch (RuntimeException e) {
+          LOG.warn("control scan failed", e);
+        }
+        try {
+          changes.await(allWatched ? WATCHED_SCAN_MS : SCAN_MS);
+        } catch (InterruptedException e) {
           return;
         }
-        LOG.debug("control scan failed: {}", e.getMessage());
-      } catch (RuntimeException e) {
-        LOG.warn("control scan failed", e);
       }
-      try {
-        Thread.sleep(SCAN_MS);
-      } catch (InterruptedException e) {
-        return;
+    } finally {
+      watches.values().forEach(w -> w.ifPresent(Subscription::close));
+      watches.clear();
+    }
+  }
+
+  /**
+   * Watches the control requests of the live runs not watched yet and drops the watches of runs no longer live.
+   *
+   * @return true when every live run is watched
+   */
+  private boolean updateWatches(Collection<RunRecord> runs) {
+    Set<RunId> liveIds = new HashSet<>();
+    boolean all = true;
+    for (RunRecord run : runs) {
+      if (run.status().isTerminal()) {
+        continue;
+      }
+      liveIds.add(run.runId());
+      Optional<Subscription> w = watches.get(run.runId());
+      if (w == null) {
+        try {
+          w = store.watchControls(run, changes::raise);
+        } catch (RuntimeException e) {
+          LOG.debug("cannot watch the control requests of run {}: {}", run.runId(), e.toString());
+          w = Optional.empty(); // scanned on the short timer; not retried while the run is live
+        }
+        watches.put(run.runId(), w);
+      }
+      all &= w.isPresent();
+    }
+    for (Iterator<Map.Entry<RunId, Optional<Subscription>>> it = watches.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<RunId, Optional<Subscription>> e = it.next();
+      if (!liveIds.contains(e.getKey())) {
+        e.getValue().ifPresent(Subscription::close);
+        it.remove();
       }
     }
+    return all;
   }
 
   /** One pass over the live runs: take their requests and execute each on the executor. */
   void scan() {
-    for (RunRecord run : liveRuns.get()) {
+    scan(liveRuns.get());
+  }
+
+  private void scan(Collection<RunRecord> runs) {
+    for (RunRecord run : runs) {
       if (run.status().isTerminal()) {
         continue;
       }

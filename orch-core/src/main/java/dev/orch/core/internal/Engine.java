@@ -192,6 +192,7 @@ public final class Engine implements AutoCloseable {
           engine.commits, engine.sessions, engine.reconciler, engine::sink,
           engine.limits::started, engine.profiles, engine.childPath));
       int n = engine.reconciler.reconcileAll();
+      engine.control.liveRunsChanged(); // watch the control requests of re-attached runs now
       if (n > 0) {
         LOG.info("settled {} run(s) left active by a dead Orch process (re-attached or marked failed)", n);
       }
@@ -265,6 +266,7 @@ public final class Engine implements AutoCloseable {
     sessions.rememberConfig(session.sessionId(), plan.backendConfig());
     LiveRun run = new LiveRun(record, backend, lease, plan.pendingStart(stepResults));
     live.put(runId, run);
+    control.liveRunsChanged();
     SpawnDocuments.save(store, record, plan.mode(), plan.pendingStart().inputMessage(), stepResults);
     workspaces.reserve(workspace, runId);
     scheduler.submit(run);

@@ -295,6 +295,9 @@ public final class AgentProcess {
     Thread reader = threads.newThread(t);
     reader.setName("agent-output-" + wrapper.pid());
     reader.start();
+    if (process != null) {
+      process.onExit().thenRun(t::changed); // a killed wrapper writes no exit file that the watch would see
+    }
   }
 
   private void ended(Listener listener, long endOffset) {

@@ -15,17 +15,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows a growing output file the way {@code tail -f} does, for {@link AgentProcess}: reads to the end, delivers
  * every complete line with the byte offset of its first byte, and when nothing is new waits for a change in the
- * file's directory ({@link DirectoryWatch}: the new output is read at once) or at most 2 ms, doubling that timer up
- * to 20 ms while the file stays quiet (the fallback when change events are missing); stops once {@code ended} says
- * the writer is gone and the file is drained (a last line without newline is delivered then). Runs on one thread
- * ({@link #run}); {@link #stop()} ends it early without the end callback (detach).
+ * file's directory ({@link DirectoryWatch}: the new output is read at once), a call of {@link #changed} (the
+ * writer's process ended), or at most 2 ms, doubling that timer while the file stays quiet up to
+ * {@value #MAX_IDLE_MS} ms when the directory cannot be watched, else up to {@value #MAX_WATCHED_IDLE_MS} ms (then
+ * the timer is only the fallback behind the watch: issue 8, a quiet agent's follower woke 50 times a second); stops
+ * once {@code ended} says the writer is gone and the file is drained (a last line without newline is delivered then).
+ * Runs on one thread ({@link #run}); {@link #stop()} ends it early without the end callback (detach).
  */
 final class OutputTail implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(OutputTail.class);
   /** Shortest pause when the file has nothing new, ms. */
   static final long MIN_IDLE_MS = 2;
-  /** Longest pause when the file has nothing new, ms. */
+  /** Longest pause when the file has nothing new and its directory is not watched, ms. */
   static final long MAX_IDLE_MS = 20;
+  /** Longest pause when the file has nothing new and its directory is watched, ms. */
+  static final long MAX_WATCHED_IDLE_MS = 250;
   private static final int CHUNK = 64 * 1024;
 
   /** What the tail reports. */
@@ -65,6 +69,14 @@ final class OutputTail implements Runnable {
     this.sink = sink;
   }
 
+  /**
+   * Makes the follower read and check {@code ended} now instead of at its next timed check, e.g. when the writer's
+   * process has exited (any thread; returns at once).
+   */
+  void changed() {
+    changes.raise();
+  }
+
   /** Ends {@link #run} at its next step without reporting the end. */
   void stop() {
     stopped = true;
@@ -77,13 +89,14 @@ final class OutputTail implements Runnable {
     Optional<Subscription> watch = dir == null ? Optional.empty()
         : DirectoryWatch.shared().flatMap(w -> w.watch(dir, changes::raise));
     try {
-      follow();
+      follow(watch.isPresent() ? MAX_WATCHED_IDLE_MS : MAX_IDLE_MS);
     } finally {
       watch.ifPresent(Subscription::close);
     }
   }
 
-  private void follow() {
+  /** @param maxIdle longest pause when the file has nothing new, ms */
+  private void follow(long maxIdle) {
     long pos = from;
     lineStart = from;
     ByteBuffer buf = ByteBuffer.allocate(CHUNK);
@@ -109,7 +122,7 @@ final class OutputTail implements Runnable {
           return;
         }
         changes.await(idle);
-        idle = Math.min(MAX_IDLE_MS, idle * 2);
+        idle = Math.min(maxIdle, idle * 2);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -236,8 +236,9 @@ public interface RunStore extends AutoCloseable {
 
   /**
    * Takes the control requests posted for a run and not yet taken or withdrawn, oldest first. Taking is atomic
-   * across processes: each request is returned to exactly one caller, once. Called by the run's owner about
-   * every 50 ms per live run, so it must be cheap when there is nothing (the file store lists one directory).
+   * across processes: each request is returned to exactly one caller, once. Called by the run's owner when
+   * {@link #watchControls} says requests may have been posted, else about every 50 ms per live run, so it must be
+   * cheap when there is nothing (the file store lists one directory).
    *
    * @param run a run whose lease this process holds
    * @return the requests now owned by the caller, who must answer each with {@link #answerControl}; empty when none
@@ -245,6 +246,21 @@ public interface RunStore extends AutoCloseable {
    */
   default List<ControlRequest> takeControls(RunRecord run) {
     throw unsupportedControl();
+  }
+
+  /**
+   * Asks to be told when control requests may have been posted for a run this process owns, so that the owner takes
+   * them at once and scans its idle runs only rarely (issue 8: a 50 ms scan of every live run cost a quiet server
+   * CPU for each run it owned). A hint only: the owner still calls {@link #takeControls} on a slow timer,
+   * so a missed or spurious call is harmless.
+   *
+   * @param run a run whose lease this process holds
+   * @param onChange called on a store thread after requests may have been posted; must return at once
+   * @return the subscription to close when the run ends here; empty (the default) when this store cannot watch its
+   *     control requests: the owner then scans the run every 50 ms
+   */
+  default Optional<Subscription> watchControls(RunRecord run, Runnable onChange) {
+    return Optional.empty();
   }
 
   /**

@@ -439,6 +439,24 @@ public final class FsRunStore implements RunStore {
     return ControlFiles.take(runDir(run), Instant.now());
   }
 
+  /**
+   * Watches {@code runs/<run_id>/control/} (created here when missing, as a requester would) with the JVM's
+   * {@link DirectoryWatch}.
+   *
+   * @return empty when the directory cannot be created or watched (the owner scans on its timer)
+   */
+  @Override
+  public Optional<Subscription> watchControls(RunRecord run, Runnable onChange) {
+    Path dir = runDir(run).resolve(ControlFiles.DIR);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      LOG.debug("cannot create {} ({}); its control requests are found on a timer only", dir, e.toString());
+      return Optional.empty();
+    }
+    return DirectoryWatch.shared().flatMap(w -> w.watch(dir, onChange));
+  }
+
   @Override
   public void answerControl(RunRecord run, String requestId, ControlAnswer answer) {
     ControlFiles.answer(runDir(run), requestId, answer);

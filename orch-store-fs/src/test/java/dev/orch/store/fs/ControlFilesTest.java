@@ -98,4 +98,18 @@ class ControlFilesTest {
     assertThat(requester.withdrawControl(run, gone.id())).isTrue();
     assertThat(owner.takeControls(run)).extracting(ControlRequest::id).containsExactly(first.id(), second.id());
   }
+
+  @Test
+  @DisplayName("a watch of a run's control requests (its directory made by the owner) is told when another store"
+      + " posts one, until it is closed")
+  void watchSeesPostsOfAnotherStore() throws Exception {
+    java.util.concurrent.Semaphore changes = new java.util.concurrent.Semaphore(0);
+    dev.orch.core.spi.Subscription watch = owner.watchControls(run, changes::release).orElseThrow();
+    assertThat(controlDir()).isDirectory();
+    requester.postControl(run, ControlRequest.cancel(Records.now()));
+    assertThat(changes.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(owner.takeControls(run)).extracting(r -> r.kind()).containsExactly(ControlRequest.Kind.CANCEL);
+    watch.close();
+    watch.close();
+  }
 }
