@@ -122,8 +122,13 @@ public final class OrchBench {
         new Flood(env, sizes, report).memory(bare);
         return 0L;
       });
+      section(report, List.of(Row.IDLE_CPU), () -> {
+        new IdleCpu(env, sizes, report).measure();
+        return 0L;
+      });
     } else {
       report.skip(memoryRows, "--only");
+      report.skip(List.of(Row.IDLE_CPU), "--only");
     }
     if (only.contains("events")) {
       section(report, List.of(Row.EVENTS, Row.EVENTS_COLD), () -> {

@@ -27,6 +27,8 @@ public enum Row {
   RSS_FULL("rss-10", "server RSS after all flood runs (issue: 10 of 5 000 items)", "≤ 200 MB"),
   /** RSS growth between the two. */
   RSS_GROWTH("rss-growth", "RSS after all runs / after half", "≤ 1.1×"),
+  /** Server CPU while it owns live runs that print nothing. */
+  IDLE_CPU("idle-cpu", "server CPU per second of wall time while it owns live runs that print nothing", "—"),
   /** list_runs over many runs of one cwd. */
   LIST_RUNS("list-runs", "list_runs over the runs of one cwd", "≤ 100 ms"),
   /** poll_events deep into a long run. */

@@ -17,14 +17,19 @@ package dev.orch.bench;
  * @param wakeTicks events of the long-poll wake-up run
  * @param tickMs pause between those events, ms
  * @param repeats repetitions of the cheap calls (list_runs, deep poll), median reported
+ * @param quietRuns live runs that print nothing while the idle-cpu figure is measured
+ * @param idleWindowMs how long the server's CPU is read for each idle-cpu figure, ms
  */
 public record Sizes(int startupRuns, int floodItems, int floodWarmups, int floodReps, int memoryRuns,
-    int memoryItems, int listRuns, int deepEvents, long artifactBytes, int wakeTicks, int tickMs, int repeats) {
+    int memoryItems, int listRuns, int deepEvents, long artifactBytes, int wakeTicks, int tickMs, int repeats,
+    int quietRuns, long idleWindowMs) {
 
   /** The sizes of issue 8. */
-  public static final Sizes FULL = new Sizes(5, 10_000, 5, 5, 10, 5_000, 100_000, 1_000_000, 1L << 30, 600, 50, 10);
+  public static final Sizes FULL = new Sizes(5, 10_000, 5, 5, 10, 5_000, 100_000, 1_000_000, 1L << 30, 600, 50, 10,
+      20, 20_000);
   /** The smoke mode: every row, in seconds. */
-  public static final Sizes QUICK = new Sizes(1, 300, 1, 1, 2, 100, 500, 5_000, 2L << 20, 4, 250, 2);
+  public static final Sizes QUICK = new Sizes(1, 300, 1, 1, 2, 100, 500, 5_000, 2L << 20, 4, 250, 2, 2,
+      1_000);
 
   /**
    * @param bytes size of the artifact of the get_event_artifact figure, bytes
@@ -32,7 +37,7 @@ public record Sizes(int startupRuns, int floodItems, int floodWarmups, int flood
    */
   public Sizes withArtifactBytes(long bytes) {
     return new Sizes(startupRuns, floodItems, floodWarmups, floodReps, memoryRuns, memoryItems, listRuns,
-        deepEvents, bytes, wakeTicks, tickMs, repeats);
+        deepEvents, bytes, wakeTicks, tickMs, repeats, quietRuns, idleWindowMs);
   }
 
   /**
@@ -41,6 +46,6 @@ public record Sizes(int startupRuns, int floodItems, int floodWarmups, int flood
    */
   public Sizes withWakeTicks(int ticks) {
     return new Sizes(startupRuns, floodItems, floodWarmups, floodReps, memoryRuns, memoryItems, listRuns,
-        deepEvents, artifactBytes, ticks, FULL.tickMs(), repeats);
+        deepEvents, artifactBytes, ticks, FULL.tickMs(), repeats, quietRuns, idleWindowMs);
   }
 }
