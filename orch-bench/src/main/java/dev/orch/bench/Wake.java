@@ -36,11 +36,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class Wake {
   /**
-   * The fake CLI's prompt of the warm-up run each row follows first, not counted: 200 events 5 ms apart, so that the
-   * code of the wake-up path (the server's, the client's, the engine's in {@link WakeApi}'s JVM) is compiled as in a
-   * long-lived server, not interpreted for the first of the measured events.
+   * The fake CLI's prompt of the warm-up run each row follows first, not counted: {@link Sizes#wakeWarmUpTicks()}
+   * events 2 ms apart (3 000 in the full mode), so that the code of the wake-up path (the server's, the client's, the
+   * engine's in {@link WakeApi}'s JVM) is compiled as in a long-lived server. With 200 events (until 2026-12-03) the
+   * JIT still compiled about 340 methods of the event path for the first time (C1, tier 3) during the 30 s of
+   * measured events of {@code wake-api}, on the CPUs the wake-ups need; with 3 000, about 50, mostly of timed
+   * background work ({@code -XX:+PrintCompilation}, docs/benchmarks.md).
+   *
+   * @return the prompt
    */
-  static final String WARM_UP_TICKS = "tick 200 5";
+  static String warmUpTicks(Sizes sizes) {
+    return "tick " + sizes.wakeWarmUpTicks() + " 2";
+  }
 
   private final BenchEnv env;
   private final Sizes sizes;
@@ -59,9 +66,10 @@ final class Wake {
    */
   void measure(Server owner, Server other, Path cwd, Path apiHome) throws InterruptedException, IOException {
     String ticks = "tick " + sizes.wakeTicks() + " " + sizes.tickMs();
-    follow(owner, owner.spawnCodex(cwd, WARM_UP_TICKS));
+    String warmUp = warmUpTicks(sizes);
+    follow(owner, owner.spawnCodex(cwd, warmUp));
     Samples l = follow(owner, owner.spawnCodex(cwd, ticks));
-    follow(other, owner.spawnCodex(cwd, WARM_UP_TICKS));
+    follow(other, owner.spawnCodex(cwd, warmUp));
     String run = owner.spawnCodex(cwd, ticks);
     Samples c = follow(other, run);
     Samples api = inProcess(apiHome, cwd, ticks);
@@ -75,7 +83,7 @@ final class Wake {
     report.put(Row.WAKE_LOCAL, result(l, rt, base, detail));
     report.put(Row.WAKE_API, result(api, rt, base, detail.replace("polls with", "Orchestrator.poll with")
         + "; an Orchestrator (file store, codex backend) in a JVM of its own with the server's GC settings, after a"
-        + " warm-up run of 200 ticks 5 ms apart"));
+        + " warm-up run of " + sizes.wakeWarmUpTicks() + " ticks 2 ms apart"));
     report.put(Row.WAKE_CROSS, result(c, rt, base, detail));
   }
 
@@ -103,7 +111,7 @@ final class Wake {
   private Samples inProcess(Path home, Path cwd, String ticks) throws IOException, InterruptedException {
     Path log = env.workDir().resolve("wake-api.log");
     Process p = env.startOwnJvm(WakeApi.class, log, home.toString(), cwd.toString(), env.fakeCodex().toString(),
-        ticks);
+        ticks, warmUpTicks(sizes));
     p.getOutputStream().close();
     Samples out = new Samples();
     boolean done = false;

@@ -19,12 +19,13 @@ import java.util.Map;
  * The wake-api row's poller, run by {@link Wake} in a JVM of its own with the GC settings {@code bin/orch-mcp} gives
  * the server ({@link BenchEnv#startOwnJvm}): in the benchmark JVM, whose heap the earlier sections had filled, a
  * young collection of 35–40 ms every 30–40 s landed in the row. It builds an {@link Orchestrator} (its own home, the
- * file store, the codex backend with the fake CLI), follows a warm-up run of {@link Wake#WARM_UP_TICKS} (not
+ * file store, the codex backend with the fake CLI), follows a warm-up run (not
  * counted: the engine's code is cold in a new JVM), then a run of the given ticks with {@link Orchestrator#poll}
  * ({@code limit} 1, up to 10 s a call). It prints one line per counted event, {@code sample <from print ms> <from ts
  * ms>} (see {@link Wake.Samples}), then {@code done}.
  *
- * <p>Arguments: home, cwd, fake codex, the fake CLI's prompt ({@code tick <count> <ms>}).
+ * <p>Arguments: home, cwd, fake codex, the fake CLI's prompt ({@code tick <count> <ms>}), the warm-up run's prompt
+ * ({@link Wake#warmUpTicks}).
  */
 public final class WakeApi {
   private WakeApi() {
@@ -38,7 +39,7 @@ public final class WakeApi {
     String cwd = args[1];
     Wake.Samples samples;
     try (Orchestrator orch = Orchestrator.builder().environment(environment).build()) {
-      follow(orch, spawn(orch, cwd, Wake.WARM_UP_TICKS));
+      follow(orch, spawn(orch, cwd, args[4]));
       samples = follow(orch, spawn(orch, cwd, args[3]));
     }
     StringBuilder out = new StringBuilder();
