@@ -39,9 +39,9 @@ final class Wake {
    * The fake CLI's prompt of the warm-up run each row follows first, not counted: {@link Sizes#wakeWarmUpTicks()}
    * events 2 ms apart (3 000 in the full mode), so that the code of the wake-up path (the server's, the client's, the
    * engine's in {@link WakeApi}'s JVM) is compiled as in a long-lived server. With 200 events (until 2026-12-03) the
-   * JIT still compiled about 340 methods of the event path for the first time (C1, tier 3) during the 30 s of
-   * measured events of {@code wake-api}, on the CPUs the wake-ups need; with 3 000, about 50, mostly of timed
-   * background work ({@code -XX:+PrintCompilation}, docs/benchmarks.md).
+   * JIT still compiled 340 methods for the first time (C1, tier 3) and 82 at C2 during 25 s of the measured events
+   * of {@code wake-api}, on the CPUs the wake-ups need; with 3 000, 158 and 41, mostly of timed background work
+   * (run.json saves, the control scan; {@code -XX:+PrintCompilation}, docs/benchmarks.md).
    *
    * @return the prompt
    */
