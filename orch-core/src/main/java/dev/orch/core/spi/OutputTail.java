@@ -29,7 +29,7 @@ final class OutputTail implements Runnable {
   /** Longest pause when the file has nothing new and its directory is not watched, ms. */
   static final long MAX_IDLE_MS = 20;
   /** Longest pause when the file has nothing new and its directory is watched, ms. */
-  static final long MAX_WATCHED_IDLE_MS = 250;
+  static final long MAX_WATCHED_IDLE_MS = 1000;
   private static final int CHUNK = 64 * 1024;
 
   /** What the tail reports. */
