@@ -182,7 +182,7 @@ final class Queries {
       return new ArtifactSlice(r.runId(), seq, fieldPath, e.mime(), e.encoding(), e.relpath(), total, offset, 0,
           false, "");
     }
-    int want = (int) Math.min((long) limit + Utf8Slices.WINDOW_SLACK_BYTES, total - offset);
+    int want = (int) (Utf8Slices.windowEnd(offset, limit, total) - offset);
     byte[] window = store.readArtifact(r, m, fieldPath, offset, want);
     Utf8Slices.Slice slice = Utf8Slices.slice(window, offset, total, offset, limit);
     return new ArtifactSlice(r.runId(), seq, fieldPath, e.mime(), e.encoding(), e.relpath(), total, slice.offset(),

@@ -106,11 +106,11 @@ class Utf8SlicesTest {
   }
 
   @Test
-  @DisplayName("A window of the content gives the same slices as the whole content; a too-small window is refused")
+  @DisplayName("The smallest window a store reads gives the same slices as the whole content; a smaller one is refused")
   void windowMatchesWhole() {
     for (int offset = 0; offset <= BYTES.length; offset++) {
-      for (int limit = 1; limit <= 6; limit++) {
-        long end = Math.min(BYTES.length, offset + limit + Utf8Slices.WINDOW_SLACK_BYTES);
+      for (int limit = 1; limit <= 16; limit++) {
+        long end = Utf8Slices.windowEnd(offset, limit, BYTES.length);
         byte[] window = Arrays.copyOfRange(BYTES, offset, (int) end);
         Slice whole = Utf8Slices.slice(BYTES, offset, limit);
         Slice windowed = Utf8Slices.slice(window, offset, BYTES.length, offset, limit);
@@ -120,7 +120,9 @@ class Utf8SlicesTest {
       }
     }
     byte[] big = "x".repeat(100).getBytes(StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> Utf8Slices.slice(Arrays.copyOf(big, 20), 0, 100, 0, 20))
+    assertThatThrownBy(() -> Utf8Slices.slice(Arrays.copyOf(big, 19), 0, 100, 0, 20))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not cover");
+    assertThatThrownBy(() -> Utf8Slices.slice(Arrays.copyOf(big, 11), 0, 100, 0, 4))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not cover");
     assertThatThrownBy(() -> Utf8Slices.slice(Arrays.copyOfRange(big, 10, 100), 10, 100, 5, 20))
         .isInstanceOf(IllegalArgumentException.class);
@@ -145,6 +147,35 @@ class Utf8SlicesTest {
     assertThat(offset).isEqualTo(bytes.length);
     // at most 3 stray bytes are skipped per read; the cut character at the end is returned as it is
     assertThat(read.toByteArray()).containsExactly((byte) 0x80, (byte) 'o', (byte) 'k', (byte) 0xE6, (byte) 0xBC);
+  }
+
+  @Test
+  @DisplayName("A store reads no byte past offset + limit for a limit of 8 or more (a 256 KiB slice ends on its chunk)")
+  void windowEndsAtLimit() {
+    assertThat(Utf8Slices.windowEnd(65536, 262144, 1L << 30)).isEqualTo(65536 + 262144);
+    assertThat(Utf8Slices.windowEnd(0, 8, 100)).isEqualTo(8);
+    assertThat(Utf8Slices.windowEnd(0, 7, 100)).isEqualTo(7 + Utf8Slices.WINDOW_SLACK_BYTES);
+    assertThat(Utf8Slices.windowEnd(95, 262144, 100)).isEqualTo(100);
+    // a 4-byte character across the end of a 256 KiB window: cut before it, from the window's own bytes
+    byte[] content = new byte[262144 + 8];
+    Arrays.fill(content, (byte) 'x');
+    byte[] emoji = "😀".getBytes(StandardCharsets.UTF_8);
+    System.arraycopy(emoji, 0, content, 262144 - 2, 4);
+    Slice slice = Utf8Slices.slice(Arrays.copyOf(content, 262144), 0, content.length, 0, 262144);
+    assertThat(slice.returnedBytes()).isEqualTo(262144 - 2);
+    assertThat(slice.hasMore()).isTrue();
+    Slice next = Utf8Slices.slice(content, slice.nextOffset(), 262144);
+    assertThat(next.text()).startsWith("😀x");
+  }
+
+  @Test
+  @DisplayName("Stray continuation bytes just before the end are returned as they are, not backed over")
+  void strayContinuationBeforeEnd() {
+    byte[] bytes = {'a', 'b', (byte) 0x80, (byte) 0x80, 'z', 'z', 'z', 'z', 'z', 'z'};
+    Slice slice = Utf8Slices.slice(bytes, 0, 4);
+    assertThat(slice.content()).containsExactly('a', 'b', 0x80, 0x80);
+    Slice rest = Utf8Slices.slice(bytes, slice.nextOffset(), 100);
+    assertThat(rest.text()).isEqualTo("zzzzzz");
   }
 
   @Test
