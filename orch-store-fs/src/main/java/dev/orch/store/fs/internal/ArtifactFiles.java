@@ -207,6 +207,17 @@ public final class ArtifactFiles {
    * @param starts the field's chunk starts, or null to count them here
    */
   static byte[] read(Path runDir, ArtifactManifest manifest, String pointer, long offset, int length, long[] starts) {
+    return read(runDir, manifest, pointer, offset, length, starts, null);
+  }
+
+  /**
+   * {@link #read(Path, ArtifactManifest, String, long, int, long[])} that tells {@code ahead} what it read, so that
+   * a reader paging through the field from the disk finds the next chunks already read.
+   *
+   * @param ahead the store's read-ahead, or null for none
+   */
+  static byte[] read(Path runDir, ArtifactManifest manifest, String pointer, long offset, int length, long[] starts,
+      ArtifactReadAhead ahead) {
     ArtifactManifest.Entry entry = manifest.fields().get(pointer);
     if (entry == null) {
       throw OrchException.notFound("No artifact for field_path " + pointer + ". Available field paths: "
@@ -226,6 +237,8 @@ public final class ArtifactFiles {
     int filled = 0;
     int i = Arrays.binarySearch(at, 0, chunks.size(), offset);
     i = i >= 0 ? i : -i - 2; // the last chunk starting at or before offset
+    int first = i;
+    long start = System.nanoTime();
     for (; i < chunks.size() && filled < out.length; i++) {
       ArtifactManifest.Chunk c = chunks.get(i);
       if (c.bytes() == 0) {
@@ -235,6 +248,9 @@ public final class ArtifactFiles {
       long from = Math.max(0, offset - at[i]);
       int want = (int) Math.min(out.length - filled, c.bytes() - from);
       filled += readRange(dir.resolve(c.file()), from, out, filled, want); // a short file: the next chunk follows
+    }
+    if (ahead != null && first >= 0) {
+      ahead.afterRead(dir, pointer, chunks, first, i, offset, offset + filled, System.nanoTime() - start);
     }
     return filled == out.length ? out : Arrays.copyOf(out, filled);
   }
@@ -261,6 +277,11 @@ public final class ArtifactFiles {
   private static final ThreadLocal<ByteBuffer> READ_BUFFER =
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(ArtifactManifest.CHUNK_BYTES));
 
+  /** @return this thread's chunk read buffer ({@link #READ_BUFFER}) */
+  static ByteBuffer readBuffer() {
+    return READ_BUFFER.get();
+  }
+
   /** @return the bytes read into {@code out[at, at + want)}: fewer only when the file is shorter than its manifest says */
   private static int readRange(Path file, long from, byte[] out, int at, int want) {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -283,11 +304,16 @@ public final class ArtifactFiles {
     }
   }
 
-  /** Refuses names that are empty, contain a path separator or NUL, or are {@code .}/{@code ..}. */
+  /** Refuses names that are not {@link #safeName safe}. */
   private static void checkName(String what, String name) {
-    if (name == null || name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-        || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0) {
+    if (!safeName(name)) {
       throw OrchException.invalid(what + " would escape the artifact directory: " + name);
     }
+  }
+
+  /** @return false for a name that is null or empty, contains a path separator or NUL, or is {@code .}/{@code ..} */
+  static boolean safeName(String name) {
+    return name != null && !name.isEmpty() && !name.equals(".") && !name.equals("..") && name.indexOf('/') < 0
+        && name.indexOf('\\') < 0 && name.indexOf('\0') < 0;
   }
 }

@@ -39,6 +39,17 @@ public final class ManifestCache {
       return size() > MAX_ENTRIES;
     }
   };
+  private final ArtifactReadAhead ahead;
+
+  /** A cache whose artifact reads are read ahead with the defaults of {@link ArtifactReadAhead}. */
+  public ManifestCache() {
+    this(new ArtifactReadAhead());
+  }
+
+  /** @param ahead the read-ahead told of every artifact read */
+  public ManifestCache(ArtifactReadAhead ahead) {
+    this.ahead = Objects.requireNonNull(ahead, "ahead");
+  }
 
   /**
    * @param runDir the run directory
@@ -78,7 +89,8 @@ public final class ManifestCache {
 
   /**
    * Reads bytes of an artifact ({@link ArtifactFiles#read}), with the chunk starts kept for {@code manifest} when it
-   * is one this cache returned (else they are counted for this call).
+   * is one this cache returned (else they are counted for this call); a reader going through the field in order
+   * from the disk finds the next chunks read ahead ({@link ArtifactReadAhead}).
    */
   public byte[] readArtifact(Path runDir, ArtifactManifest manifest, String pointer, long offset, int length) {
     long[] starts = null;
@@ -90,8 +102,9 @@ public final class ManifestCache {
         }
       }
     }
-    return ArtifactFiles.read(runDir, manifest, pointer, offset, length, starts);
+    return ArtifactFiles.read(runDir, manifest, pointer, offset, length, starts, ahead);
   }
+
   /** @return how many manifests are held (for tests) */
   int size() {
     synchronized (entries) {
