@@ -1,6 +1,7 @@
 package dev.orch.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -336,6 +337,7 @@ final class Scale {
     // RSS at each quarter of the read: memory that grew with the bytes read would grow 4x from the first to the last
     List<Long> quarters = new ArrayList<>();
     long nextQuarter = artifact.totalBytes() / 4;
+    ObjectNode fullSlice = null;
     while (true) {
       JsonNode slice = server.call("get_event_artifact", Server.args().put("run_id", artifactRun)
           .put("seq", artifact.seq()).put("field_path", artifact.fieldPath()).put("offset", offset)
@@ -343,6 +345,9 @@ final class Scale {
       long got = slice.path("returned_bytes").asLong();
       total += got;
       offset += got;
+      if (fullSlice == null && got == SLICE && slice instanceof ObjectNode node) {
+        fullSlice = node;
+      }
       if (total >= nextQuarter && quarters.size() < 3) {
         quarters.add(server.rss());
         nextQuarter += artifact.totalBytes() / 4;
@@ -374,13 +379,14 @@ final class Scale {
     }
     double mbs = mbs(total, seconds);
     double rawMbs = rawReadMbs();
+    String ceiling = fullSlice == null ? "" : "; " + WireCeiling.describe(WireCeiling.measure(fullSlice), SLICE);
     report.put(Row.ARTIFACT, new Report.Result(String.format(Locale.ROOT, "%.0f MB/s", mbs),
         String.format(Locale.ROOT, "raw read of the chunk files %.0f MB/s", rawMbs), Report.ratio(mbs, rawMbs),
         String.format(Locale.ROOT, "%s MiB in %d slices, %.1f s (%.1f ms a slice: CPU of the server %.1f ms, of the"
             + " client %.1f ms; SDK client reading in blocks)%s; a slice at the end: median %s", Report.count(total >> 20), slices, seconds,
             seconds * 1000 / slices, serverCpu, clientCpu, whole ? "" : String.format(Locale.ROOT,
             " (stopped after %d s: %s of %s MiB read)", ARTIFACT_BUDGET_NS / 1_000_000_000L, Report.count(total >> 20),
-            Report.count(artifact.totalBytes() >> 20)), Report.ms(Stats.median(tail))) + sdkSample));
+            Report.count(artifact.totalBytes() >> 20)), Report.ms(Stats.median(tail))) + sdkSample + ceiling));
     StringBuilder path = new StringBuilder(Report.mb(before));
     quarters.forEach(q -> path.append(" → ").append(Report.mb(q)));
     path.append(" → ").append(Report.mb(after));
