@@ -1,6 +1,5 @@
 package dev.orch.mcp.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
@@ -10,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 
@@ -24,6 +24,10 @@ import java.util.List;
 public final class ResultRenderer {
   /** Upper bound for the serialized size of one result, bytes (below the 10 MiB TS client limit). */
   public static final long MAX_RESULT_BYTES = 9L * 1024 * 1024;
+
+  /** Text buffers kept between answers: two, of up to 1 Mi chars each (1 MiB while the text is Latin-1). */
+  private static final BufferPool<StringWriter> TEXT_BUFFERS = new BufferPool<>(2, () -> new StringWriter(8192),
+      w -> w.getBuffer().capacity() <= (1 << 20));
 
   private final ObjectMapper mapper;
   private final ObjectWriter pretty;
@@ -43,12 +47,21 @@ public final class ResultRenderer {
     this.pretty = mapper.writer(printer);
   }
 
-  /** @return the payload pretty-printed with two-space indentation and {@code "\n"} line ends */
+  /**
+   * @return the payload pretty-printed with two-space indentation and {@code "\n"} line ends. Written into a pooled
+   *     buffer (see {@link BufferPool}): a 256 KiB artifact slice costs one copy of its text instead of the growing
+   *     char segments and the final copies of {@code writeValueAsString}.
+   */
   public String prettyText(ObjectNode payload) {
+    StringWriter buffer = TEXT_BUFFERS.take();
     try {
-      return pretty.writeValueAsString(payload);
-    } catch (JsonProcessingException e) {
+      pretty.writeValue(buffer, payload);
+      return buffer.toString();
+    } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      buffer.getBuffer().setLength(0);
+      TEXT_BUFFERS.give(buffer);
     }
   }
 

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.orch.mcp.internal.BufferPool;
 import dev.orch.mcp.internal.Echo;
 import dev.orch.mcp.internal.Incidents;
+import dev.orch.mcp.internal.ReusableBytes;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
@@ -86,6 +88,8 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
   public static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(StdioTransportProvider.class);
+  /** Line buffers kept between answers (see {@link BufferPool}). */
+  private static final BufferPool<ReusableBytes> LINE_BUFFERS = ReusableBytes.pool(2);
 
   private final ObjectWriter compact;
   private final McpJsonMapper jsonMapper;
@@ -368,15 +372,20 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
       return;
     }
     byte[] bytes;
+    ReusableBytes line = LINE_BUFFERS.take();
     try {
-      bytes = compact.writeValueAsBytes(out);
-    } catch (JsonProcessingException | RuntimeException e) {
+      compact.writeValue(line, out);
+      bytes = line.toByteArray();
+    } catch (IOException | RuntimeException e) {
       if (!(out instanceof JSONRPCResponse r)) {
         throw new IllegalArgumentException("cannot serialize " + describe(out), e);
       }
       String incident = Incidents.record(LOG, "cannot serialize the answer to request " + r.id(), e);
       bytes = bytes(errorNode(r.id(), ErrorCodes.INTERNAL_ERROR,
           "Internal error (incident " + incident + "; details in the server log)"));
+    } finally {
+      line.reset();
+      LINE_BUFFERS.give(line);
     }
     Object answered = out instanceof JSONRPCResponse r ? r.id() : null;
     if (!writer.submit(bytes, answered == null ? null : () -> pending.answered(answered))) {
@@ -481,4 +490,5 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
       shutdown();
     }
   }
+
 }
