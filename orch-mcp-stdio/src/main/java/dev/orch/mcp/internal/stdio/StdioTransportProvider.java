@@ -490,5 +490,4 @@ public final class StdioTransportProvider implements McpServerTransportProvider 
       shutdown();
     }
   }
-
 }
